@@ -1,0 +1,57 @@
+//! The scripted agent: what a visitor meets when no person sits at the console.
+
+use crate::{AgentMode, AppState};
+use guest_chat_protocol::RoutingStatus;
+
+pub const AGENT_NAME: &str = "Sam";
+
+fn scripted_and_free(state: &AppState, session_id: &str) -> bool {
+    state.config().agent == AgentMode::Scripted
+        && state
+            .sessions()
+            .get(session_id)
+            .is_some_and(|s| !s.taken_over && !s.ended)
+}
+
+/// Queues the guest, then connects and greets.
+pub(crate) fn start_script(state: AppState, session_id: String) {
+    state.set_routing(&session_id, RoutingStatus::Queued, Some(1));
+    tokio::spawn(async move {
+        tokio::time::sleep(state.config().queue_time).await;
+        if !scripted_and_free(&state, &session_id) {
+            return;
+        }
+        state.set_routing(&session_id, RoutingStatus::Connected, None);
+        let name = state
+            .sessions()
+            .get(&session_id)
+            .and_then(|s| s.guest_name.clone())
+            .unwrap_or_else(|| "there".into());
+        state.agent_message(
+            &session_id,
+            &format!("Hi {name}, I'm {AGENT_NAME}. How can I help you today?"),
+            AGENT_NAME,
+        );
+    });
+}
+
+/// Shows typing, then answers.
+pub(crate) fn on_guest_message(state: AppState, session_id: String, text: String) {
+    if !scripted_and_free(&state, &session_id) {
+        return;
+    }
+    tokio::spawn(async move {
+        state.set_typing(&session_id, true);
+        tokio::time::sleep(state.config().typing_time).await;
+        if !scripted_and_free(&state, &session_id) {
+            state.set_typing(&session_id, false);
+            return;
+        }
+        let preview: String = text.chars().take(80).collect();
+        state.agent_message(
+            &session_id,
+            &format!("Thanks, I got your message: \"{preview}\". (Scripted reply: open the agent console to answer as a person.)"),
+            AGENT_NAME,
+        );
+    });
+}

@@ -1,0 +1,141 @@
+//! The agent console: a page where a person answers guests, and the JSON API behind it.
+
+use crate::{agent::AGENT_NAME, error_response, state::TranscriptLine, AppState};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use guest_chat_protocol::RoutingStatus;
+use serde::{Deserialize, Serialize};
+
+const CONSOLE_PAGE: &str = include_str!("console.html");
+
+#[derive(Serialize)]
+pub(crate) struct SessionSummary {
+    pub id: String,
+    pub guest_name: Option<String>,
+    pub guest_email: Option<String>,
+    pub created_at: u64,
+    pub connected: bool,
+    pub connections_total: u64,
+    pub routing: Option<RoutingStatus>,
+    pub ended: bool,
+    pub messages: usize,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SessionDetail {
+    #[serde(flatten)]
+    pub summary: SessionSummary,
+    pub attributes: std::collections::BTreeMap<String, String>,
+    pub transcript: Vec<TranscriptLine>,
+}
+
+pub(crate) fn summaries(state: &AppState) -> Vec<SessionSummary> {
+    let sessions = state.sessions();
+    let mut list: Vec<SessionSummary> = sessions.values().map(summary).collect();
+    list.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    list
+}
+
+fn summary(s: &crate::state::Session) -> SessionSummary {
+    SessionSummary {
+        id: s.id.clone(),
+        guest_name: s.guest_name.clone(),
+        guest_email: s.guest_email.clone(),
+        created_at: s.created_at,
+        connected: s.connection.is_some(),
+        connections_total: s.connections_total,
+        routing: s.routing.map(|(status, _)| status),
+        ended: s.ended,
+        messages: s.transcript.len(),
+    }
+}
+
+pub(crate) fn detail(state: &AppState, id: &str) -> Option<SessionDetail> {
+    let sessions = state.sessions();
+    let s = sessions.get(id)?;
+    Some(SessionDetail {
+        summary: summary(s),
+        attributes: s.attributes.clone(),
+        transcript: s.transcript.clone(),
+    })
+}
+
+pub(crate) fn not_found(id: &str) -> Response {
+    error_response(StatusCode::NOT_FOUND, "not_found", format!("no session `{id}`"))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SayBody {
+    pub text: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TypingBody {
+    pub typing: bool,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RoutingBody {
+    pub status: RoutingStatus,
+    #[serde(default)]
+    pub position: Option<u32>,
+}
+
+fn done(found: Option<impl Serialize>, id: &str) -> Response {
+    match found {
+        Some(value) => Json(value).into_response(),
+        None => not_found(id),
+    }
+}
+
+pub(crate) async fn say(State(state): State<AppState>, Path(id): Path<String>, Json(body): Json<SayBody>) -> Response {
+    state.take_over(&id);
+    let seq = state.agent_message(&id, &body.text, AGENT_NAME);
+    done(seq.map(|seq| serde_json::json!({ "seq": seq })), &id)
+}
+
+pub(crate) async fn typing(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<TypingBody>,
+) -> Response {
+    state.take_over(&id);
+    done(state.set_typing(&id, body.typing).map(|_| "ok"), &id)
+}
+
+pub(crate) async fn routing(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<RoutingBody>,
+) -> Response {
+    state.take_over(&id);
+    done(state.set_routing(&id, body.status, body.position).map(|_| "ok"), &id)
+}
+
+pub(crate) async fn end(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    done(state.end_chat(&id).map(|_| "ok"), &id)
+}
+
+pub(crate) async fn list(State(state): State<AppState>) -> Response {
+    Json(summaries(&state)).into_response()
+}
+
+pub(crate) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    done(detail(&state, &id), &id)
+}
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/agent", get(|| async { Html(CONSOLE_PAGE) }))
+        .route("/agent/api/sessions", get(list))
+        .route("/agent/api/sessions/{id}", get(show))
+        .route("/agent/api/sessions/{id}/message", post(say))
+        .route("/agent/api/sessions/{id}/typing", post(typing))
+        .route("/agent/api/sessions/{id}/routing", post(routing))
+        .route("/agent/api/sessions/{id}/end", post(end))
+}

@@ -1,0 +1,125 @@
+use clap::Parser;
+use guest_chat_simulator::{start, AgentMode, Config};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+
+/// A local Guest API for guest-chat: REST sessions, the guest WebSocket, a scripted
+/// agent and an agent console.
+#[derive(Parser, Debug)]
+#[command(name = "guest-chat-simulator", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Port to listen on; 0 picks a free one (see --port-file).
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Write the port actually bound to this file once listening.
+    #[arg(long)]
+    port_file: Option<PathBuf>,
+    /// Access token accepted on the REST call (repeat for several).
+    #[arg(long = "access-token", default_value = "dev-access-token")]
+    access_tokens: Vec<String>,
+    /// Organization id of every session.
+    #[arg(long, default_value = "gen-local-simulator")]
+    organization_id: String,
+    /// Guest token lifetime in seconds.
+    #[arg(long, default_value_t = 86_400)]
+    expires_in: u64,
+    /// Who answers guests when nobody uses the console.
+    #[arg(long, value_enum, default_value_t = AgentMode::Scripted)]
+    agent: AgentMode,
+    /// Milliseconds the scripted agent keeps a guest queued.
+    #[arg(long, default_value_t = 1500)]
+    queue_ms: u64,
+    /// Milliseconds the scripted agent types before answering.
+    #[arg(long, default_value_t = 900)]
+    typing_ms: u64,
+    /// Largest guest frame in bytes; larger ones close the socket with 1009.
+    #[arg(long, default_value_t = 65_536)]
+    max_frame_bytes: usize,
+    /// Do not serve the agent console at /agent.
+    #[arg(long)]
+    no_console: bool,
+    /// Enable the test-control API under /control (never in production-like demos).
+    #[arg(long)]
+    control: bool,
+    /// Directory of a built widget to serve at / (e.g. dist).
+    #[arg(long)]
+    dist: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "guest_chat_simulator=info".into()),
+        )
+        .with_target(false)
+        .init();
+    let args = Args::parse();
+    if let Some(dist) = &args.dist {
+        if !dist.join("index.html").is_file() {
+            eprintln!("error: --dist {} has no index.html; build the widget first (trunk build --release)", dist.display());
+            return ExitCode::from(2);
+        }
+    }
+    if args.access_tokens.iter().any(|t| t.trim().is_empty()) {
+        eprintln!("error: --access-token must not be empty");
+        return ExitCode::from(2);
+    }
+    let addr = SocketAddr::new(args.host, args.port);
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!("error: {addr} is already in use; stop the other server or pass --port <free port> (0 picks one)");
+            return ExitCode::from(2);
+        }
+        Err(err) => {
+            eprintln!("error: cannot listen on {addr}: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = Config {
+        access_tokens: args.access_tokens,
+        organization_id: args.organization_id,
+        expires_in: Duration::from_secs(args.expires_in),
+        agent: args.agent,
+        queue_time: Duration::from_millis(args.queue_ms),
+        typing_time: Duration::from_millis(args.typing_ms),
+        max_frame_bytes: args.max_frame_bytes,
+        console: !args.no_console,
+        control: args.control,
+        dist: args.dist,
+    };
+    let console = config.console;
+    let control = config.control;
+    let running = match start(listener, config) {
+        Ok(r) => r,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let base = running.http_url();
+    if let Some(file) = &args.port_file {
+        if let Err(err) = std::fs::write(file, running.addr.port().to_string()) {
+            eprintln!("error: cannot write --port-file {}: {err}", file.display());
+            return ExitCode::from(2);
+        }
+    }
+    println!("guest-chat simulator listening on {base}");
+    println!("  REST:          POST {base}{}", guest_chat_protocol::SESSIONS_PATH);
+    println!("  backend:       POST {base}/guest-session");
+    println!("  WebSocket:     {}{}", running.ws_url(), guest_chat_protocol::WS_PATH);
+    if console {
+        println!("  agent console: {base}/agent");
+    }
+    if control {
+        println!("  control API:   {base}/control (test use only)");
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    println!("shutting down");
+    running.stop().await;
+    ExitCode::SUCCESS
+}
