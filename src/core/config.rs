@@ -1,0 +1,206 @@
+//! The widget's configuration, read from the mount element's `data-` attributes.
+
+use std::collections::BTreeMap;
+
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Where the guest session comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionSource {
+    /// A backend endpoint that holds the access token and returns a guest session (recommended).
+    Backend { url: String },
+    /// The page calls the Guest API itself with an access token (development only).
+    Direct { access_token: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub organization_id: Option<String>,
+    pub region: String,
+    /// `https://…` origin of the REST API.
+    pub api_base: String,
+    /// `wss://…` origin of the WebSocket.
+    pub ws_base: String,
+    pub session: SessionSource,
+    pub guest_name: Option<String>,
+    pub guest_email: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+    pub heartbeat_ms: u32,
+    pub reconnect_base_ms: u32,
+    pub reconnect_attempts: u32,
+}
+
+/// A configuration the widget cannot start with; shown in the widget as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn trim_base(url: String) -> String {
+    url.trim().trim_end_matches('/').to_string()
+}
+
+fn check_scheme(name: &str, url: &str, schemes: &[&str]) -> Result<(), ConfigError> {
+    if schemes.iter().any(|s| url.starts_with(&format!("{s}://"))) && url.len() > schemes[0].len() + 3 {
+        Ok(())
+    } else {
+        Err(ConfigError(format!(
+            "{name} must be an absolute {} URL, but is \"{url}\".",
+            schemes.join(" or ")
+        )))
+    }
+}
+
+fn number(attr: &impl Fn(&str) -> Option<String>, name: &str, default: u32, min: u32) -> Result<u32, ConfigError> {
+    match attr(name) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<u32>() {
+            Ok(n) if n >= min => Ok(n),
+            _ => Err(ConfigError(format!(
+                "data-{name} must be a whole number of at least {min}, but is \"{raw}\"."
+            ))),
+        },
+    }
+}
+
+impl Config {
+    /// Reads the configuration through `attr`, which answers a `data-` attribute by its
+    /// name without the prefix (`"organization-id"`). Blank attributes count as absent.
+    pub fn from_attributes(attr: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let attr = |name: &str| attr(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let region = attr("region").unwrap_or_else(|| DEFAULT_REGION.to_string());
+        if !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(ConfigError(format!(
+                "data-region must look like \"us-east-1\", but is \"{region}\"."
+            )));
+        }
+        let api_base = trim_base(attr("api-base").unwrap_or_else(|| format!("https://api.{region}.mygen.com")));
+        let ws_base = trim_base(attr("ws-base").unwrap_or_else(|| format!("wss://webmessaging.{region}.mygen.com")));
+        check_scheme("data-api-base", &api_base, &["https", "http"])?;
+        check_scheme("data-ws-base", &ws_base, &["wss", "ws"])?;
+        let organization_id = attr("organization-id");
+        let session = match (attr("session-url"), attr("access-token")) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError(
+                    "Set either data-session-url or data-access-token, not both: the session URL keeps the access token on your server."
+                        .into(),
+                ))
+            }
+            (Some(url), None) => SessionSource::Backend { url },
+            (None, Some(access_token)) => {
+                if organization_id.is_none() {
+                    return Err(ConfigError(
+                        "data-access-token needs data-organization-id too: the Guest API asks for the organization on every session."
+                            .into(),
+                    ));
+                }
+                SessionSource::Direct { access_token }
+            }
+            (None, None) => {
+                return Err(ConfigError(
+                    "The chat is not configured: set data-session-url to your backend's guest-session endpoint (or, for development only, data-access-token)."
+                        .into(),
+                ))
+            }
+        };
+        let attributes = match attr("attributes") {
+            None => BTreeMap::new(),
+            Some(raw) => serde_json::from_str(&raw).map_err(|_| {
+                ConfigError("data-attributes must be a JSON object of strings, like {\"plan\":\"pro\"}.".into())
+            })?,
+        };
+        Ok(Config {
+            organization_id,
+            region,
+            api_base,
+            ws_base,
+            session,
+            guest_name: attr("guest-name"),
+            guest_email: attr("guest-email"),
+            attributes,
+            heartbeat_ms: number(&attr, "heartbeat-ms", 30_000, 100)?,
+            reconnect_base_ms: number(&attr, "reconnect-base-ms", 1_000, 1)?,
+            reconnect_attempts: number(&attr, "reconnect-attempts", 5, 0)?,
+        })
+    }
+
+    /// Direct mode puts an OAuth token in the page; fine against a simulator, never in production.
+    pub fn warning(&self) -> Option<&'static str> {
+        match self.session {
+            SessionSource::Direct { .. } => Some(
+                "guest-chat: data-access-token exposes an OAuth access token to every visitor. Use it for development only; in production set data-session-url to a backend endpoint.",
+            ),
+            SessionSource::Backend { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_attributes(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn region_gives_the_tutorial_hosts() {
+        let c = config(&[("session-url", "/guest-session"), ("region", "eu-west-1")]).unwrap();
+        assert_eq!(c.api_base, "https://api.eu-west-1.mygen.com");
+        assert_eq!(c.ws_base, "wss://webmessaging.eu-west-1.mygen.com");
+        let c = config(&[("session-url", "/guest-session")]).unwrap();
+        assert_eq!(c.region, "us-east-1");
+        assert_eq!(c.ws_base, "wss://webmessaging.us-east-1.mygen.com");
+    }
+
+    #[test]
+    fn explicit_bases_override_the_region_and_lose_trailing_slashes() {
+        let c = config(&[
+            ("access-token", "t"),
+            ("organization-id", "o"),
+            ("api-base", "http://127.0.0.1:8787/"),
+            ("ws-base", "ws://127.0.0.1:8787"),
+        ])
+        .unwrap();
+        assert_eq!(c.api_base, "http://127.0.0.1:8787");
+        assert_eq!(c.ws_base, "ws://127.0.0.1:8787");
+        assert_eq!(c.session, SessionSource::Direct { access_token: "t".into() });
+        assert!(c.warning().is_some());
+    }
+
+    #[test]
+    fn missing_or_contradictory_configuration_is_explained() {
+        assert!(config(&[]).unwrap_err().0.contains("data-session-url"));
+        assert!(config(&[("session-url", "/s"), ("access-token", "t")])
+            .unwrap_err()
+            .0
+            .contains("not both"));
+        assert!(config(&[("access-token", "t")]).unwrap_err().0.contains("data-organization-id"));
+        assert!(config(&[("session-url", "/s"), ("ws-base", "http://x")])
+            .unwrap_err()
+            .0
+            .contains("data-ws-base"));
+        assert!(config(&[("session-url", "/s"), ("heartbeat-ms", "soon")])
+            .unwrap_err()
+            .0
+            .contains("data-heartbeat-ms"));
+        assert!(config(&[("session-url", "/s"), ("attributes", "[1]")])
+            .unwrap_err()
+            .0
+            .contains("data-attributes"));
+        assert!(config(&[("session-url", "/s"), ("region", "us east")]).is_err());
+    }
+
+    #[test]
+    fn blank_attributes_count_as_absent() {
+        let c = config(&[("session-url", "/s"), ("access-token", "  "), ("guest-name", "")]).unwrap();
+        assert_eq!(c.session, SessionSource::Backend { url: "/s".into() });
+        assert_eq!(c.guest_name, None);
+        assert!(c.warning().is_none());
+    }
+}
