@@ -143,7 +143,10 @@ struct TypeProbe {
 
 /// Known frame types are decoded in one pass; only a failure pays for a second look
 /// to tell an unknown type (a newer server) from a broken frame.
-fn decode_tagged<T: for<'de> Deserialize<'de>>(text: &str, known: &[&str]) -> Result<T, DecodeError> {
+fn decode_tagged<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    known: &[&str],
+) -> Result<T, DecodeError> {
     serde_json::from_str(text).map_err(|err| match serde_json::from_str::<TypeProbe>(text) {
         Ok(probe) if !known.contains(&probe.kind.as_str()) => DecodeError::UnknownType(probe.kind),
         _ => DecodeError::Malformed(err.to_string()),
@@ -188,7 +191,8 @@ mod tests {
 
     #[test]
     fn server_frames_match_the_tutorial_field_names() {
-        let frame = ServerFrame::decode(r#"{"type":"routing","status":"queued","position":3}"#).unwrap();
+        let frame =
+            ServerFrame::decode(r#"{"type":"routing","status":"queued","position":3}"#).unwrap();
         assert_eq!(
             frame,
             ServerFrame::Routing {
@@ -205,14 +209,21 @@ mod tests {
                 agent_name: None
             }
         );
-        assert_eq!(ServerFrame::decode(r#"{"type":"agent_typing"}"#).unwrap(), ServerFrame::AgentTyping);
+        assert_eq!(
+            ServerFrame::decode(r#"{"type":"agent_typing"}"#).unwrap(),
+            ServerFrame::AgentTyping
+        );
         assert_eq!(
             ServerFrame::decode(r#"{"type":"error","reason":"nope"}"#).unwrap(),
-            ServerFrame::Error { reason: "nope".into() }
+            ServerFrame::Error {
+                reason: "nope".into()
+            }
         );
         assert_eq!(
             ServerFrame::decode(r#"{"type":"guest_message_delivered"}"#).unwrap(),
-            ServerFrame::GuestMessageDelivered { client_message_id: None }
+            ServerFrame::GuestMessageDelivered {
+                client_message_id: None
+            }
         );
     }
 
@@ -234,7 +245,10 @@ mod tests {
             ServerFrame::decode(r#"{"type":"survey","x":1}"#),
             Err(DecodeError::UnknownType("survey".into()))
         );
-        assert!(matches!(ServerFrame::decode("{not json"), Err(DecodeError::Malformed(_))));
+        assert!(matches!(
+            ServerFrame::decode("{not json"),
+            Err(DecodeError::Malformed(_))
+        ));
         assert!(matches!(
             ServerFrame::decode(r#"{"type":"agent_message"}"#),
             Err(DecodeError::Malformed(_))
@@ -243,8 +257,14 @@ mod tests {
             ServerFrame::decode(r#"{"type":"agent_message","text":5}"#),
             Err(DecodeError::Malformed(_))
         ));
-        assert!(matches!(ServerFrame::decode(r#"{"text":"x"}"#), Err(DecodeError::Malformed(_))));
-        assert!(matches!(ServerFrame::decode("[1,2]"), Err(DecodeError::Malformed(_))));
+        assert!(matches!(
+            ServerFrame::decode(r#"{"text":"x"}"#),
+            Err(DecodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            ServerFrame::decode("[1,2]"),
+            Err(DecodeError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -254,7 +274,10 @@ mod tests {
             text: "hello".into(),
             client_message_id: None,
         };
-        assert_eq!(frame.encode(), r#"{"type":"message","session_id":"s","text":"hello"}"#);
+        assert_eq!(
+            frame.encode(),
+            r#"{"type":"message","session_id":"s","text":"hello"}"#
+        );
         assert_eq!(ClientFrame::Ping.encode(), r#"{"type":"ping"}"#);
         assert_eq!(ClientFrame::decode(&frame.encode()).unwrap(), frame);
     }

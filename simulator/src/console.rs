@@ -66,7 +66,11 @@ pub(crate) fn detail(state: &AppState, id: &str) -> Option<SessionDetail> {
 }
 
 pub(crate) fn not_found(id: &str) -> Response {
-    error_response(StatusCode::NOT_FOUND, "not_found", format!("no session `{id}`"))
+    error_response(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no session `{id}`"),
+    )
 }
 
 #[derive(Deserialize)]
@@ -93,7 +97,11 @@ fn done(found: Option<impl Serialize>, id: &str) -> Response {
     }
 }
 
-pub(crate) async fn say(State(state): State<AppState>, Path(id): Path<String>, Json(body): Json<SayBody>) -> Response {
+pub(crate) async fn say(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<SayBody>,
+) -> Response {
     state.take_over(&id);
     let seq = state.agent_message(&id, &body.text, AGENT_NAME);
     done(seq.map(|seq| serde_json::json!({ "seq": seq })), &id)
@@ -114,7 +122,12 @@ pub(crate) async fn routing(
     Json(body): Json<RoutingBody>,
 ) -> Response {
     state.take_over(&id);
-    done(state.set_routing(&id, body.status, body.position).map(|_| "ok"), &id)
+    done(
+        state
+            .set_routing(&id, body.status, body.position)
+            .map(|_| "ok"),
+        &id,
+    )
 }
 
 pub(crate) async fn end(State(state): State<AppState>, Path(id): Path<String>) -> Response {

@@ -30,7 +30,13 @@ async fn push(
     } else {
         match String::from_utf8(body.to_vec()) {
             Ok(text) => Outbound::Text(text),
-            Err(_) => return error_response(StatusCode::BAD_REQUEST, "bad_request", "text frames must be UTF-8"),
+            Err(_) => {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "text frames must be UTF-8",
+                )
+            }
         }
     };
     match state.push(&id, out) {
@@ -47,7 +53,11 @@ struct DropBody {
     reason: String,
 }
 
-async fn drop_connection(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
+async fn drop_connection(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let body: DropBody = if body.is_empty() {
         DropBody {
             code: None,
@@ -56,7 +66,9 @@ async fn drop_connection(State(state): State<AppState>, Path(id): Path<String>, 
     } else {
         match serde_json::from_slice(&body) {
             Ok(b) => b,
-            Err(err) => return error_response(StatusCode::BAD_REQUEST, "bad_request", err.to_string()),
+            Err(err) => {
+                return error_response(StatusCode::BAD_REQUEST, "bad_request", err.to_string())
+            }
         }
     };
     let out = match body.code {
@@ -79,7 +91,11 @@ struct FailBody {
 
 async fn fail_sessions(State(state): State<AppState>, Json(body): Json<FailBody>) -> Response {
     if StatusCode::from_u16(body.status).is_err() {
-        return error_response(StatusCode::BAD_REQUEST, "bad_request", "status must be an HTTP status");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "status must be an HTTP status",
+        );
     }
     let mut plan = state.fail_plan();
     plan.remaining = body.count;
@@ -94,7 +110,11 @@ struct DelayBody {
     ms: u64,
 }
 
-async fn delay(State(state): State<AppState>, Path(id): Path<String>, Json(body): Json<DelayBody>) -> Response {
+async fn delay(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<DelayBody>,
+) -> Response {
     let handle = state.sessions().get(&id).map(|s| s.delay.clone());
     match handle {
         Some(h) => {
@@ -119,9 +139,32 @@ struct ExpireBody {
     after_ms: u64,
 }
 
-async fn expire(State(state): State<AppState>, Path(id): Path<String>, Json(body): Json<ExpireBody>) -> Response {
+async fn expire(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<ExpireBody>,
+) -> Response {
     match state.expire_in(&id, Duration::from_millis(body.after_ms)) {
         Some(()) => Json("ok").into_response(),
+        None => console::not_found(&id),
+    }
+}
+
+#[derive(Deserialize)]
+struct RefuseBody {
+    count: u32,
+}
+
+async fn refuse_upgrades(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<RefuseBody>,
+) -> Response {
+    match state.sessions().get_mut(&id) {
+        Some(session) => {
+            session.refuse_upgrades = body.count;
+            Json(serde_json::json!({ "refusing": body.count })).into_response()
+        }
         None => console::not_found(&id),
     }
 }
@@ -149,6 +192,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/control/sessions/{id}/delay", post(delay))
         .route("/control/sessions/{id}/received", get(received))
         .route("/control/sessions/{id}/expire", post(expire))
+        .route(
+            "/control/sessions/{id}/refuse-upgrades",
+            post(refuse_upgrades),
+        )
         .route("/control/sessions/{id}/agent-message", post(console::say))
         .route("/control/sessions/{id}/typing", post(console::typing))
         .route("/control/sessions/{id}/routing", post(console::routing))

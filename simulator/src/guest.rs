@@ -17,8 +17,8 @@ use axum::{
 };
 use futures_util::{SinkExt, StreamExt};
 use guest_chat_protocol::{
-    ClientFrame, CreateSessionRequest, CreateSessionResponse, ServerFrame, WsQuery, CLOSE_SESSION_EXPIRED,
-    CLOSE_TOO_BIG, ORGANIZATION_HEADER,
+    ClientFrame, CreateSessionRequest, CreateSessionResponse, ServerFrame, WsQuery,
+    CLOSE_SESSION_EXPIRED, CLOSE_TOO_BIG, ORGANIZATION_HEADER,
 };
 use std::{
     sync::atomic::Ordering,
@@ -36,7 +36,11 @@ fn planned_failure(state: &AppState) -> Option<Response> {
     let status = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = match &plan.body {
         Some(body) => (status, body.clone()).into_response(),
-        None => error_response(status, "planned_failure", format!("planned failure with status {}", plan.status)),
+        None => error_response(
+            status,
+            "planned_failure",
+            format!("planned failure with status {}", plan.status),
+        ),
     };
     if let Some(secs) = plan.retry_after {
         response
@@ -59,7 +63,11 @@ fn parse_body(body: &Bytes) -> Result<CreateSessionRequest, Response> {
     })
 }
 
-fn new_session(state: &AppState, organization_id: String, request: CreateSessionRequest) -> Response {
+fn new_session(
+    state: &AppState,
+    organization_id: String,
+    request: CreateSessionRequest,
+) -> Response {
     let (session_id, guest_token) = state.create_session(NewSession {
         organization_id: organization_id.clone(),
         guest_name: request.guest_name,
@@ -77,7 +85,11 @@ fn new_session(state: &AppState, organization_id: String, request: CreateSession
 }
 
 /// `POST /api/v2/webmessaging/guest/sessions`, authorised by an OAuth access token.
-pub(crate) async fn create_session(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn create_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if let Some(failure) = planned_failure(&state) {
         return failure;
     }
@@ -100,7 +112,9 @@ pub(crate) async fn create_session(State(state): State<AppState>, headers: Heade
             "the access token is invalid, expired or lacks the webmessaging:guest scope",
         );
     }
-    let organization = headers.get(ORGANIZATION_HEADER).and_then(|v| v.to_str().ok());
+    let organization = headers
+        .get(ORGANIZATION_HEADER)
+        .and_then(|v| v.to_str().ok());
     match organization {
         Some(org) if org != state.config().organization_id => {
             return error_response(
@@ -149,12 +163,24 @@ pub(crate) async fn guest_socket(
         return error_response(StatusCode::FORBIDDEN, "forbidden", "unknown guest token");
     };
     {
-        let sessions = state.sessions();
-        let Some(session) = sessions.get(&session_id) else {
+        let mut sessions = state.sessions();
+        let Some(session) = sessions.get_mut(&session_id) else {
             return error_response(StatusCode::FORBIDDEN, "forbidden", "unknown guest token");
         };
         if session.expires_at <= Instant::now() {
-            return error_response(StatusCode::FORBIDDEN, "forbidden", "the guest token has expired");
+            return error_response(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "the guest token has expired",
+            );
+        }
+        if session.refuse_upgrades > 0 {
+            session.refuse_upgrades -= 1;
+            return error_response(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "upgrade refused (control API)",
+            );
         }
         if session.organization_id != query.organization_id {
             return error_response(
@@ -166,15 +192,26 @@ pub(crate) async fn guest_socket(
     }
     // The protocol limit is enforced by us with a 1009 close; the transport limit only
     // guards memory.
-    let transport_limit = state.config().max_frame_bytes.saturating_mul(4).max(1 << 20);
+    let transport_limit = state
+        .config()
+        .max_frame_bytes
+        .saturating_mul(4)
+        .max(1 << 20);
     upgrade
         .max_message_size(transport_limit)
         .on_upgrade(move |socket| run_guest_socket(state, session_id, query.last_seq, socket))
 }
 
-async fn run_guest_socket(state: AppState, session_id: String, last_seq: Option<u64>, socket: WebSocket) {
+async fn run_guest_socket(
+    state: AppState,
+    session_id: String,
+    last_seq: Option<u64>,
+    socket: WebSocket,
+) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Outbound>();
-    let Some((conn_id, delay, expires_at, start_script)) = state.attach(&session_id, tx.clone(), last_seq) else {
+    let Some((conn_id, delay, expires_at, start_script)) =
+        state.attach(&session_id, tx.clone(), last_seq)
+    else {
         return;
     };
     tracing::info!(%session_id, conn_id, "guest connected");
@@ -242,7 +279,12 @@ async fn run_guest_socket(state: AppState, session_id: String, last_seq: Option<
     tracing::info!(%session_id, conn_id, "guest disconnected");
 }
 
-fn handle_text(state: &AppState, session_id: &str, tx: &mpsc::UnboundedSender<Outbound>, raw: &str) {
+fn handle_text(
+    state: &AppState,
+    session_id: &str,
+    tx: &mpsc::UnboundedSender<Outbound>,
+    raw: &str,
+) {
     let reply = |frame: ServerFrame| {
         let _ = tx.send(Outbound::Text(frame.encode()));
     };
@@ -270,7 +312,9 @@ fn handle_text(state: &AppState, session_id: &str, tx: &mpsc::UnboundedSender<Ou
             }
             let is_new = {
                 let mut sessions = state.sessions();
-                let Some(session) = sessions.get_mut(session_id) else { return };
+                let Some(session) = sessions.get_mut(session_id) else {
+                    return;
+                };
                 let is_new = match &client_message_id {
                     Some(id) => session.seen_client_ids.insert(id.clone()),
                     None => true,

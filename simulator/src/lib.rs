@@ -72,7 +72,11 @@ impl Default for Config {
 }
 
 /// An error answer with the JSON body every REST error of this server has.
-pub(crate) fn error_response(status: StatusCode, error: &str, message: impl Into<String>) -> Response {
+pub(crate) fn error_response(
+    status: StatusCode,
+    error: &str,
+    message: impl Into<String>,
+) -> Response {
     let body = ErrorBody {
         error: error.into(),
         message: message.into(),
@@ -105,14 +109,16 @@ pub fn router(state: AppState) -> Router {
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600));
-    app.layer(cors).with_state(state).layer(axum::middleware::map_response(
-        |mut res: Response| async move {
-            res.headers_mut()
-                .entry(header::CACHE_CONTROL)
-                .or_insert(HeaderValue::from_static("no-store"));
-            res
-        },
-    ))
+    app.layer(cors)
+        .with_state(state)
+        .layer(axum::middleware::map_response(
+            |mut res: Response| async move {
+                res.headers_mut()
+                    .entry(header::CACHE_CONTROL)
+                    .or_insert(HeaderValue::from_static("no-store"));
+                res
+            },
+        ))
 }
 
 /// A running server: its address, and a handle that stops it.

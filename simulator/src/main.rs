@@ -109,9 +109,16 @@ async fn main() -> ExitCode {
         }
     }
     println!("guest-chat simulator listening on {base}");
-    println!("  REST:          POST {base}{}", guest_chat_protocol::SESSIONS_PATH);
+    println!(
+        "  REST:          POST {base}{}",
+        guest_chat_protocol::SESSIONS_PATH
+    );
     println!("  backend:       POST {base}/guest-session");
-    println!("  WebSocket:     {}{}", running.ws_url(), guest_chat_protocol::WS_PATH);
+    println!(
+        "  WebSocket:     {}{}",
+        running.ws_url(),
+        guest_chat_protocol::WS_PATH
+    );
     if console {
         println!("  agent console: {base}/agent");
     }

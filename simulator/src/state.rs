@@ -68,6 +68,8 @@ pub(crate) struct Session {
     pub scripted_started: bool,
     pub ended: bool,
     pub delay: Arc<AtomicU64>,
+    /// Upgrades still to refuse with 403 (control API), as a revoked token would be.
+    pub refuse_upgrades: u32,
 }
 
 pub(crate) fn now_millis() -> u64 {
@@ -164,6 +166,7 @@ impl AppState {
             scripted_started: false,
             ended: false,
             delay: Arc::new(AtomicU64::new(0)),
+            refuse_upgrades: 0,
         };
         self.sessions().insert(id.clone(), session);
         self.0
@@ -197,7 +200,9 @@ impl AppState {
         let mut sessions = self.sessions();
         let session = sessions.get_mut(session_id)?;
         if let Some(old) = session.connection.take() {
-            let _ = old.tx.send(Outbound::Close(4002, "connection replaced".into()));
+            let _ = old
+                .tx
+                .send(Outbound::Close(4002, "connection replaced".into()));
         }
         session.connection = Some(Connection { id: conn_id, tx });
         session.connections_total += 1;
@@ -225,7 +230,12 @@ impl AppState {
         }
         let start_script = self.config().agent == AgentMode::Scripted && !session.scripted_started;
         session.scripted_started = true;
-        Some((conn_id, session.delay.clone(), session.expires_at, start_script))
+        Some((
+            conn_id,
+            session.delay.clone(),
+            session.expires_at,
+            start_script,
+        ))
     }
 
     pub(crate) fn detach(&self, session_id: &str, conn_id: u64) {
@@ -287,7 +297,12 @@ impl AppState {
         Some(())
     }
 
-    pub fn set_routing(&self, session_id: &str, status: RoutingStatus, position: Option<u32>) -> Option<()> {
+    pub fn set_routing(
+        &self,
+        session_id: &str,
+        status: RoutingStatus,
+        position: Option<u32>,
+    ) -> Option<()> {
         let mut sessions = self.sessions();
         let session = sessions.get_mut(session_id)?;
         session.routing = Some((status, position));

@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::{self, Message};
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 fn quiet_config() -> Config {
     Config {
@@ -49,7 +50,10 @@ fn ws_url(sim: &Running, s: &CreateSessionResponse, last_seq: Option<u64>) -> St
 }
 
 async fn connect(sim: &Running, s: &CreateSessionResponse) -> Socket {
-    tokio_tungstenite::connect_async(ws_url(sim, s, None)).await.unwrap().0
+    tokio_tungstenite::connect_async(ws_url(sim, s, None))
+        .await
+        .unwrap()
+        .0
 }
 
 /// Next text frame, decoded; panics after two seconds of silence.
@@ -69,7 +73,10 @@ async fn next_frame(ws: &mut Socket) -> ServerFrame {
 /// Reads until the server closes; returns the close code, or None for a cut connection.
 async fn close_code(ws: &mut Socket) -> Option<u16> {
     loop {
-        match tokio::time::timeout(Duration::from_secs(3), ws.next()).await.expect("closed within 3 s") {
+        match tokio::time::timeout(Duration::from_secs(3), ws.next())
+            .await
+            .expect("closed within 3 s")
+        {
             Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
             Some(Ok(_)) => continue,
             Some(Err(_)) | None => return None,
@@ -90,7 +97,12 @@ fn message(s: &CreateSessionResponse, text: &str, id: Option<&str>) -> ClientFra
 }
 
 async fn post(url: String, body: Value) -> reqwest::Response {
-    reqwest::Client::new().post(url).json(&body).send().await.unwrap()
+    reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -101,12 +113,16 @@ async fn creates_a_session_with_the_tutorial_fields() {
     assert_eq!(s.session_id.len(), 36);
     assert_eq!(s.organization_id, "gen-local-simulator");
     assert_eq!(s.expires_in, 86_400);
-    let detail: Value = reqwest::get(format!("{}/control/sessions/{}", sim.http_url(), s.session_id))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = reqwest::get(format!(
+        "{}/control/sessions/{}",
+        sim.http_url(),
+        s.session_id
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert_eq!(detail["guest_name"], "Ada");
     assert_eq!(detail["guest_email"], "a@example.com");
     assert_eq!(detail["attributes"]["k"], "v");
@@ -123,7 +139,13 @@ async fn rest_errors_are_json_with_the_right_status() {
     let body: ErrorBody = missing.json().await.unwrap();
     assert_eq!(body.error, "unauthorized");
 
-    let wrong = client.post(&url).bearer_auth("nope").json(&json!({})).send().await.unwrap();
+    let wrong = client
+        .post(&url)
+        .bearer_auth("nope")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 401);
     assert!(wrong.text().await.unwrap().contains("webmessaging:guest"));
 
@@ -154,17 +176,26 @@ async fn rest_errors_are_json_with_the_right_status() {
 async fn cors_preflight_allows_authorization_from_another_origin() {
     let sim = server(quiet_config()).await;
     let res = reqwest::Client::new()
-        .request(reqwest::Method::OPTIONS, format!("{}{SESSIONS_PATH}", sim.http_url()))
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}{SESSIONS_PATH}", sim.http_url()),
+        )
         .header("Origin", "http://127.0.0.1:8080")
         .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "authorization,content-type,x-genesys-organization")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization,content-type,x-genesys-organization",
+        )
         .send()
         .await
         .unwrap();
     assert!(res.status().is_success());
     let h = res.headers();
     assert_eq!(h["access-control-allow-origin"], "http://127.0.0.1:8080");
-    let allowed = h["access-control-allow-headers"].to_str().unwrap().to_lowercase();
+    let allowed = h["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
     assert!(allowed.contains("authorization") && allowed.contains("x-genesys-organization"));
     sim.stop().await;
 }
@@ -172,7 +203,11 @@ async fn cors_preflight_allows_authorization_from_another_origin() {
 #[tokio::test]
 async fn backend_endpoint_creates_sessions_without_an_access_token() {
     let sim = server(quiet_config()).await;
-    let res = post(format!("{}/guest-session", sim.http_url()), json!({"guestName": "B"})).await;
+    let res = post(
+        format!("{}/guest-session", sim.http_url()),
+        json!({"guestName": "B"}),
+    )
+    .await;
     assert_eq!(res.status(), 200);
     let s: CreateSessionResponse = res.json().await.unwrap();
     let mut ws = connect(&sim, &s).await;
@@ -195,14 +230,25 @@ async fn upgrade_is_refused_with_403_for_bad_tokens_and_organizations() {
     let s = create(&sim, "C").await;
     let base = format!("{}{WS_PATH}", sim.ws_url());
     assert_eq!(
-        upgrade_status(format!("{base}?guest_token=bogus&organization_id={}", s.organization_id)).await,
+        upgrade_status(format!(
+            "{base}?guest_token=bogus&organization_id={}",
+            s.organization_id
+        ))
+        .await,
         403
     );
     assert_eq!(
-        upgrade_status(format!("{base}?guest_token={}&organization_id=other", s.guest_token)).await,
+        upgrade_status(format!(
+            "{base}?guest_token={}&organization_id=other",
+            s.guest_token
+        ))
+        .await,
         403
     );
-    assert_eq!(upgrade_status(format!("{base}?organization_id=x")).await, 403);
+    assert_eq!(
+        upgrade_status(format!("{base}?organization_id=x")).await,
+        403
+    );
     assert_eq!(upgrade_status(ws_url(&sim, &s, None)).await, 101);
     sim.stop().await;
 }
@@ -245,14 +291,20 @@ async fn messages_are_acknowledged_once_per_client_id() {
     send(&mut ws, message(&s, "plain", None)).await;
     assert_eq!(
         next_frame(&mut ws).await,
-        ServerFrame::GuestMessageDelivered { client_message_id: None }
+        ServerFrame::GuestMessageDelivered {
+            client_message_id: None
+        }
     );
-    let detail: Value = reqwest::get(format!("{}/control/sessions/{}", sim.http_url(), s.session_id))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: Value = reqwest::get(format!(
+        "{}/control/sessions/{}",
+        sim.http_url(),
+        s.session_id
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     let texts: Vec<&str> = detail["transcript"]
         .as_array()
         .unwrap()
@@ -271,7 +323,9 @@ async fn bad_guest_frames_get_error_frames_and_the_socket_stays_usable() {
     let mut ws = connect(&sim, &s).await;
     send(&mut ws, message(&other, "wrong session", None)).await;
     match next_frame(&mut ws).await {
-        ServerFrame::Error { reason } => assert!(reason.contains("session_id mismatch"), "{reason}"),
+        ServerFrame::Error { reason } => {
+            assert!(reason.contains("session_id mismatch"), "{reason}")
+        }
         f => panic!("{f:?}"),
     }
     for (raw, expect) in [
@@ -285,7 +339,9 @@ async fn bad_guest_frames_get_error_frames_and_the_socket_stays_usable() {
             f => panic!("{f:?}"),
         }
     }
-    ws.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
+    ws.send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .unwrap();
     match next_frame(&mut ws).await {
         ServerFrame::Error { reason } => assert!(reason.contains("binary")),
         f => panic!("{f:?}"),
@@ -342,7 +398,10 @@ async fn scripted_agent_queues_connects_greets_and_answers() {
         f => panic!("{f:?}"),
     }
     send(&mut ws, message(&s, "my order is late", Some("m1"))).await;
-    assert!(matches!(next_frame(&mut ws).await, ServerFrame::GuestMessageDelivered { .. }));
+    assert!(matches!(
+        next_frame(&mut ws).await,
+        ServerFrame::GuestMessageDelivered { .. }
+    ));
     assert_eq!(next_frame(&mut ws).await, ServerFrame::AgentTyping);
     match next_frame(&mut ws).await {
         ServerFrame::AgentMessage { text, seq, .. } => {
@@ -357,12 +416,18 @@ async fn scripted_agent_queues_connects_greets_and_answers() {
 #[tokio::test]
 async fn console_actions_reach_the_guest_and_end_closes_with_1000() {
     let sim = server(quiet_config()).await;
-    let page = reqwest::get(format!("{}/agent", sim.http_url())).await.unwrap();
+    let page = reqwest::get(format!("{}/agent", sim.http_url()))
+        .await
+        .unwrap();
     assert!(page.text().await.unwrap().contains("Agent console"));
     let s = create(&sim, "I").await;
     let mut ws = connect(&sim, &s).await;
     let api = format!("{}/agent/api/sessions/{}", sim.http_url(), s.session_id);
-    post(format!("{api}/routing"), json!({"status": "queued", "position": 4})).await;
+    post(
+        format!("{api}/routing"),
+        json!({"status": "queued", "position": 4}),
+    )
+    .await;
     assert_eq!(
         next_frame(&mut ws).await,
         ServerFrame::Routing {
@@ -375,7 +440,9 @@ async fn console_actions_reach_the_guest_and_end_closes_with_1000() {
     post(format!("{api}/typing"), json!({"typing": false})).await;
     assert_eq!(next_frame(&mut ws).await, ServerFrame::AgentNotTyping);
     post(format!("{api}/message"), json!({"text": "<b>hi</b>"})).await;
-    assert!(matches!(next_frame(&mut ws).await, ServerFrame::AgentMessage { text, .. } if text == "<b>hi</b>"));
+    assert!(
+        matches!(next_frame(&mut ws).await, ServerFrame::AgentMessage { text, .. } if text == "<b>hi</b>")
+    );
     let list: Value = reqwest::get(format!("{}/agent/api/sessions", sim.http_url()))
         .await
         .unwrap()
@@ -388,7 +455,11 @@ async fn console_actions_reach_the_guest_and_end_closes_with_1000() {
     // An ended chat stays ended.
     let mut again = connect(&sim, &s).await;
     assert_eq!(close_code(&mut again).await, Some(CLOSE_NORMAL));
-    let missing = post(format!("{}/agent/api/sessions/nope/message", sim.http_url()), json!({"text": "x"})).await;
+    let missing = post(
+        format!("{}/agent/api/sessions/nope/message", sim.http_url()),
+        json!({"text": "x"}),
+    )
+    .await;
     assert_eq!(missing.status(), 404);
     sim.stop().await;
 }
@@ -401,7 +472,10 @@ async fn missed_agent_messages_are_replayed_after_last_seq() {
     for text in ["one", "two", "three"] {
         post(format!("{api}/agent-message"), json!({ "text": text })).await;
     }
-    let mut ws = tokio_tungstenite::connect_async(ws_url(&sim, &s, Some(1))).await.unwrap().0;
+    let mut ws = tokio_tungstenite::connect_async(ws_url(&sim, &s, Some(1)))
+        .await
+        .unwrap()
+        .0;
     let mut got = vec![];
     for _ in 0..2 {
         if let ServerFrame::AgentMessage { text, seq, .. } = next_frame(&mut ws).await {
@@ -436,7 +510,11 @@ async fn control_pushes_raw_frames_and_drops_connections() {
         .send()
         .await
         .unwrap();
-    let raw = tokio::time::timeout(Duration::from_secs(2), ws.next()).await.unwrap().unwrap().unwrap();
+    let raw = tokio::time::timeout(Duration::from_secs(2), ws.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert_eq!(raw, Message::Text("{broken".into()));
     reqwest::Client::new()
         .post(format!("{api}/push?binary=true"))
@@ -444,15 +522,31 @@ async fn control_pushes_raw_frames_and_drops_connections() {
         .send()
         .await
         .unwrap();
-    let raw = tokio::time::timeout(Duration::from_secs(2), ws.next()).await.unwrap().unwrap().unwrap();
+    let raw = tokio::time::timeout(Duration::from_secs(2), ws.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert_eq!(raw, Message::Binary(vec![0u8, 159].into()));
 
-    post(format!("{api}/drop"), json!({"code": 4500, "reason": "test"})).await;
+    post(
+        format!("{api}/drop"),
+        json!({"code": 4500, "reason": "test"}),
+    )
+    .await;
     assert_eq!(close_code(&mut ws).await, Some(4500));
 
     let mut ws = connect(&sim, &s).await;
-    reqwest::Client::new().post(format!("{api}/drop")).send().await.unwrap();
-    assert_eq!(close_code(&mut ws).await, None, "an abrupt drop sends no close frame");
+    reqwest::Client::new()
+        .post(format!("{api}/drop"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        close_code(&mut ws).await,
+        None,
+        "an abrupt drop sends no close frame"
+    );
     sim.stop().await;
 }
 
@@ -462,9 +556,16 @@ async fn control_records_received_frames_and_delays_sends() {
     let s = create(&sim, "M").await;
     let api = format!("{}/control/sessions/{}", sim.http_url(), s.session_id);
     let mut ws = connect(&sim, &s).await;
-    ws.send(Message::Text("{\"type\":\"ping\"}".into())).await.unwrap();
+    ws.send(Message::Text("{\"type\":\"ping\"}".into()))
+        .await
+        .unwrap();
     assert_eq!(next_frame(&mut ws).await, ServerFrame::Pong);
-    let received: Vec<String> = reqwest::get(format!("{api}/received")).await.unwrap().json().await.unwrap();
+    let received: Vec<String> = reqwest::get(format!("{api}/received"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(received, ["{\"type\":\"ping\"}"]);
 
     post(format!("{api}/delay"), json!({"ms": 400})).await;
@@ -473,12 +574,13 @@ async fn control_records_received_frames_and_delays_sends() {
     assert_eq!(next_frame(&mut ws).await, ServerFrame::Pong);
     assert!(started.elapsed() >= Duration::from_millis(400));
 
-    let found: Vec<Value> = reqwest::get(format!("{}/control/sessions?guest_name=M", sim.http_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found: Vec<Value> =
+        reqwest::get(format!("{}/control/sessions?guest_name=M", sim.http_url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["connected"], true);
     sim.stop().await;
@@ -521,9 +623,36 @@ async fn control_expire_closes_with_4001() {
     let sim = server(quiet_config()).await;
     let s = create(&sim, "O").await;
     let mut ws = connect(&sim, &s).await;
-    post(format!("{}/control/sessions/{}/expire", sim.http_url(), s.session_id), json!({})).await;
+    post(
+        format!(
+            "{}/control/sessions/{}/expire",
+            sim.http_url(),
+            s.session_id
+        ),
+        json!({}),
+    )
+    .await;
     assert_eq!(close_code(&mut ws).await, Some(CLOSE_SESSION_EXPIRED));
     assert_eq!(upgrade_status(ws_url(&sim, &s, None)).await, 403);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn control_refuses_the_next_upgrades() {
+    let sim = server(quiet_config()).await;
+    let s = create(&sim, "P").await;
+    post(
+        format!(
+            "{}/control/sessions/{}/refuse-upgrades",
+            sim.http_url(),
+            s.session_id
+        ),
+        json!({"count": 2}),
+    )
+    .await;
+    assert_eq!(upgrade_status(ws_url(&sim, &s, None)).await, 403);
+    assert_eq!(upgrade_status(ws_url(&sim, &s, None)).await, 403);
+    assert_eq!(upgrade_status(ws_url(&sim, &s, None)).await, 101);
     sim.stop().await;
 }
 
@@ -534,7 +663,9 @@ async fn control_api_is_off_unless_enabled() {
         ..quiet_config()
     })
     .await;
-    let res = reqwest::get(format!("{}/control/sessions", sim.http_url())).await.unwrap();
+    let res = reqwest::get(format!("{}/control/sessions", sim.http_url()))
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
     sim.stop().await;
 }
@@ -550,7 +681,23 @@ async fn serves_a_built_widget_from_dist() {
         ..quiet_config()
     })
     .await;
-    assert_eq!(reqwest::get(format!("{}/", sim.http_url())).await.unwrap().text().await.unwrap(), "<p>widget</p>");
-    assert_eq!(reqwest::get(format!("{}/app.js", sim.http_url())).await.unwrap().text().await.unwrap(), "1");
+    assert_eq!(
+        reqwest::get(format!("{}/", sim.http_url()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "<p>widget</p>"
+    );
+    assert_eq!(
+        reqwest::get(format!("{}/app.js", sim.http_url()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "1"
+    );
     sim.stop().await;
 }

@@ -5,8 +5,9 @@
 
 use super::config::{Config, SessionSource};
 use guest_chat_protocol::{
-    ClientFrame, CreateSessionRequest, CreateSessionResponse, DecodeError, ErrorBody, RoutingStatus, ServerFrame,
-    CLOSE_NORMAL, CLOSE_SESSION_EXPIRED, ORGANIZATION_HEADER, SESSIONS_PATH, WS_PATH,
+    ClientFrame, CreateSessionRequest, CreateSessionResponse, DecodeError, ErrorBody,
+    RoutingStatus, ServerFrame, CLOSE_NORMAL, CLOSE_SESSION_EXPIRED, ORGANIZATION_HEADER,
+    SESSIONS_PATH, WS_PATH,
 };
 use std::sync::Arc;
 
@@ -22,8 +23,13 @@ pub enum Connection {
     Connecting,
     Connected,
     /// Lost; the next attempt is scheduled.
-    Disconnected { attempt: u32, delay_ms: u32 },
-    Reconnecting { attempt: u32 },
+    Disconnected {
+        attempt: u32,
+        delay_ms: u32,
+    },
+    Reconnecting {
+        attempt: u32,
+    },
     /// Every attempt failed; the visitor may retry.
     GaveUp,
     /// The agent ended the chat (close 1000).
@@ -37,7 +43,7 @@ pub enum Routing {
     Connected,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
     Guest,
     Agent,
@@ -45,7 +51,7 @@ pub enum EntryKind {
     Error,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Delivery {
     /// Waiting for a connection, or written and not yet acknowledged.
     Sending,
@@ -104,11 +110,17 @@ pub enum Event {
     SocketOpened,
     SocketText(String),
     SocketBinary,
-    SocketClosed { code: u16, reason: String },
+    SocketClosed {
+        code: u16,
+        reason: String,
+    },
     ReconnectDue,
     HeartbeatDue,
     /// The visitor sends `text`; `client_id` is a fresh UUID from the transport.
-    Send { text: String, client_id: String },
+    Send {
+        text: String,
+        client_id: String,
+    },
     /// The visitor asks to try again after a failure.
     Retry,
 }
@@ -116,13 +128,22 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     CreateSession(HttpRequest),
-    OpenSocket { url: String },
+    OpenSocket {
+        url: String,
+    },
     SendFrame(String),
     /// Close the current socket; the core already treats it as gone, so the transport
     /// must not report its close event.
-    CloseSocket { code: u16, reason: String },
-    ScheduleReconnect { delay_ms: u32 },
-    StartHeartbeat { every_ms: u32 },
+    CloseSocket {
+        code: u16,
+        reason: String,
+    },
+    ScheduleReconnect {
+        delay_ms: u32,
+    },
+    StartHeartbeat {
+        every_ms: u32,
+    },
     StopHeartbeat,
     Warn(String),
     LogError(String),
@@ -296,7 +317,10 @@ impl ChatCore {
                 }
                 let log = format!(
                     "guest-chat: session request failed: {} {}",
-                    failure.status.map(|s| s.to_string()).unwrap_or_else(|| "network error".into()),
+                    failure
+                        .status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "network error".into()),
                     failure.server_text()
                 );
                 self.connection = Connection::SessionFailed(failure);
@@ -330,7 +354,10 @@ impl ChatCore {
     }
 
     fn on_open(&mut self) -> Vec<Effect> {
-        if !matches!(self.connection, Connection::Connecting | Connection::Reconnecting { .. }) {
+        if !matches!(
+            self.connection,
+            Connection::Connecting | Connection::Reconnecting { .. }
+        ) {
             return vec![];
         }
         self.socket_open = true;
@@ -388,7 +415,9 @@ impl ChatCore {
         if !self.socket_open {
             return vec![];
         }
-        let Some(session) = &self.session else { return vec![] };
+        let Some(session) = &self.session else {
+            return vec![];
+        };
         entry.delivery = Some(Delivery::Sent);
         vec![Effect::SendFrame(
             ClientFrame::Message {
@@ -419,7 +448,12 @@ impl ChatCore {
 
     fn on_close(&mut self, code: u16, reason: &str) -> Vec<Effect> {
         let was_open = std::mem::replace(&mut self.socket_open, false);
-        if !was_open && !matches!(self.connection, Connection::Connecting | Connection::Reconnecting { .. }) {
+        if !was_open
+            && !matches!(
+                self.connection,
+                Connection::Connecting | Connection::Reconnecting { .. }
+            )
+        {
             return vec![];
         }
         self.agent_typing = false;
@@ -439,7 +473,9 @@ impl ChatCore {
             return effects;
         }
         if !reason.is_empty() {
-            effects.push(Effect::Warn(format!("guest-chat: connection closed ({code}): {reason}")));
+            effects.push(Effect::Warn(format!(
+                "guest-chat: connection closed ({code}): {reason}"
+            )));
         }
         if self.attempt >= self.config.reconnect_attempts {
             self.connection = Connection::GaveUp;
@@ -462,7 +498,9 @@ impl ChatCore {
         let frame = match ServerFrame::decode(raw) {
             Ok(frame) => frame,
             Err(DecodeError::UnknownType(kind)) => {
-                return vec![Effect::Warn(format!("guest-chat: unknown frame type `{kind}` ignored"))]
+                return vec![Effect::Warn(format!(
+                    "guest-chat: unknown frame type `{kind}` ignored"
+                ))]
             }
             Err(DecodeError::Malformed(why)) => {
                 let preview: String = raw.chars().take(120).collect();
@@ -472,7 +510,11 @@ impl ChatCore {
             }
         };
         match frame {
-            ServerFrame::AgentMessage { text, seq, agent_name } => {
+            ServerFrame::AgentMessage {
+                text,
+                seq,
+                agent_name,
+            } => {
                 if let (Some(seq), Some(last)) = (seq, self.last_seq) {
                     if seq <= last {
                         return vec![];
@@ -492,7 +534,9 @@ impl ChatCore {
                     RoutingStatus::Queued => Routing::Queued { position },
                     RoutingStatus::Connected => Routing::Connected,
                     RoutingStatus::Other => {
-                        return vec![Effect::Warn("guest-chat: unknown routing status ignored".into())]
+                        return vec![Effect::Warn(
+                            "guest-chat: unknown routing status ignored".into(),
+                        )]
                     }
                 };
                 if routing != self.routing {
@@ -506,7 +550,9 @@ impl ChatCore {
             }
             ServerFrame::Error { reason } => {
                 self.push(EntryKind::Error, &reason);
-                return vec![Effect::LogError(format!("guest-chat: server error: {reason}"))];
+                return vec![Effect::LogError(format!(
+                    "guest-chat: server error: {reason}"
+                ))];
             }
             ServerFrame::Pong => self.awaiting_pong = false,
         }

@@ -45,7 +45,9 @@ fn trim_base(url: String) -> String {
 }
 
 fn check_scheme(name: &str, url: &str, schemes: &[&str]) -> Result<(), ConfigError> {
-    if schemes.iter().any(|s| url.starts_with(&format!("{s}://"))) && url.len() > schemes[0].len() + 3 {
+    if schemes.iter().any(|s| url.starts_with(&format!("{s}://")))
+        && url.len() > schemes[0].len() + 3
+    {
         Ok(())
     } else {
         Err(ConfigError(format!(
@@ -55,7 +57,12 @@ fn check_scheme(name: &str, url: &str, schemes: &[&str]) -> Result<(), ConfigErr
     }
 }
 
-fn number(attr: &impl Fn(&str) -> Option<String>, name: &str, default: u32, min: u32) -> Result<u32, ConfigError> {
+fn number(
+    attr: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: u32,
+    min: u32,
+) -> Result<u32, ConfigError> {
     match attr(name) {
         None => Ok(default),
         Some(raw) => match raw.trim().parse::<u32>() {
@@ -71,15 +78,26 @@ impl Config {
     /// Reads the configuration through `attr`, which answers a `data-` attribute by its
     /// name without the prefix (`"organization-id"`). Blank attributes count as absent.
     pub fn from_attributes(attr: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let attr = |name: &str| attr(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let attr = |name: &str| {
+            attr(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let region = attr("region").unwrap_or_else(|| DEFAULT_REGION.to_string());
-        if !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if !region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
             return Err(ConfigError(format!(
                 "data-region must look like \"us-east-1\", but is \"{region}\"."
             )));
         }
-        let api_base = trim_base(attr("api-base").unwrap_or_else(|| format!("https://api.{region}.mygen.com")));
-        let ws_base = trim_base(attr("ws-base").unwrap_or_else(|| format!("wss://webmessaging.{region}.mygen.com")));
+        let api_base = trim_base(
+            attr("api-base").unwrap_or_else(|| format!("https://api.{region}.mygen.com")),
+        );
+        let ws_base = trim_base(
+            attr("ws-base").unwrap_or_else(|| format!("wss://webmessaging.{region}.mygen.com")),
+        );
         check_scheme("data-api-base", &api_base, &["https", "http"])?;
         check_scheme("data-ws-base", &ws_base, &["wss", "ws"])?;
         let organization_id = attr("organization-id");
@@ -110,7 +128,10 @@ impl Config {
         let attributes = match attr("attributes") {
             None => BTreeMap::new(),
             Some(raw) => serde_json::from_str(&raw).map_err(|_| {
-                ConfigError("data-attributes must be a JSON object of strings, like {\"plan\":\"pro\"}.".into())
+                ConfigError(
+                    "data-attributes must be a JSON object of strings, like {\"plan\":\"pro\"}."
+                        .into(),
+                )
             })?,
         };
         Ok(Config {
@@ -144,7 +165,10 @@ mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_attributes(|name| map.get(name).cloned())
     }
 
@@ -169,7 +193,12 @@ mod tests {
         .unwrap();
         assert_eq!(c.api_base, "http://127.0.0.1:8787");
         assert_eq!(c.ws_base, "ws://127.0.0.1:8787");
-        assert_eq!(c.session, SessionSource::Direct { access_token: "t".into() });
+        assert_eq!(
+            c.session,
+            SessionSource::Direct {
+                access_token: "t".into()
+            }
+        );
         assert!(c.warning().is_some());
     }
 
@@ -180,7 +209,10 @@ mod tests {
             .unwrap_err()
             .0
             .contains("not both"));
-        assert!(config(&[("access-token", "t")]).unwrap_err().0.contains("data-organization-id"));
+        assert!(config(&[("access-token", "t")])
+            .unwrap_err()
+            .0
+            .contains("data-organization-id"));
         assert!(config(&[("session-url", "/s"), ("ws-base", "http://x")])
             .unwrap_err()
             .0
@@ -198,7 +230,12 @@ mod tests {
 
     #[test]
     fn blank_attributes_count_as_absent() {
-        let c = config(&[("session-url", "/s"), ("access-token", "  "), ("guest-name", "")]).unwrap();
+        let c = config(&[
+            ("session-url", "/s"),
+            ("access-token", "  "),
+            ("guest-name", ""),
+        ])
+        .unwrap();
         assert_eq!(c.session, SessionSource::Backend { url: "/s".into() });
         assert_eq!(c.guest_name, None);
         assert!(c.warning().is_none());

@@ -5,5 +5,8 @@ pub mod chat;
 pub mod config;
 pub mod text;
 
-pub use chat::{ChatCore, Connection, Delivery, Effect, Entry, EntryKind, Event, HttpRequest, RestFailure, Routing};
+pub use chat::{
+    ChatCore, Connection, Delivery, Effect, Entry, EntryKind, Event, HttpRequest, RestFailure,
+    Routing,
+};
 pub use config::{Config, ConfigError, SessionSource};

@@ -34,6 +34,7 @@ pub fn failure_hint(failure: &RestFailure) -> String {
             None => "Too many chats are starting right now. Try again in a moment.".into(),
         },
         Some(s) if s >= 500 => "The chat service is having trouble. Try again in a moment.".into(),
+        Some(s) if s < 300 => "The session endpoint answered with something that is not a guest session.".into(),
         Some(_) => "The chat service refused the request.".into(),
     }
 }
@@ -46,7 +47,10 @@ pub fn status_line(connection: &Connection) -> String {
         Connection::Connecting => "Connecting…".into(),
         Connection::Connected => "Connected".into(),
         Connection::Disconnected { delay_ms, .. } => {
-            format!("Disconnected. Reconnecting in {} s…", (delay_ms + 999) / 1000)
+            format!(
+                "Disconnected. Reconnecting in {} s…",
+                (delay_ms + 999) / 1000
+            )
         }
         Connection::Reconnecting { attempt } => format!("Reconnecting… (attempt {attempt})"),
         Connection::GaveUp => "Could not reconnect.".into(),

@@ -41,7 +41,10 @@ fn frame(core: &mut ChatCore, raw: &str) -> Vec<Effect> {
 }
 
 fn texts(core: &ChatCore) -> Vec<(EntryKind, String)> {
-    core.transcript.iter().map(|e| (e.kind, e.text.to_string())).collect()
+    core.transcript
+        .iter()
+        .map(|e| (e.kind, e.text.to_string()))
+        .collect()
 }
 
 fn send(core: &mut ChatCore, text: &str, id: &str) -> Vec<Effect> {
@@ -61,8 +64,12 @@ fn start_requests_a_session_with_token_organization_and_guest_details() {
         panic!("{effects:?}")
     };
     assert_eq!(req.url, "http://sim/api/v2/webmessaging/guest/sessions");
-    assert!(req.headers.contains(&("Authorization".into(), "Bearer tok".into())));
-    assert!(req.headers.contains(&("X-Genesys-Organization".into(), "org-1".into())));
+    assert!(req
+        .headers
+        .contains(&("Authorization".into(), "Bearer tok".into())));
+    assert!(req
+        .headers
+        .contains(&("X-Genesys-Organization".into(), "org-1".into())));
     let body: serde_json::Value = serde_json::from_str(&req.body).unwrap();
     assert_eq!(body["guestName"], "Ada");
     assert_eq!(body["guestEmail"], "ada@example.com");
@@ -72,7 +79,9 @@ fn start_requests_a_session_with_token_organization_and_guest_details() {
 
 #[test]
 fn backend_mode_posts_to_the_session_url_without_a_token() {
-    let config = Config::from_attributes(|n| (n == "session-url").then(|| "/guest-session".to_string())).unwrap();
+    let config =
+        Config::from_attributes(|n| (n == "session-url").then(|| "/guest-session".to_string()))
+            .unwrap();
     let mut core = ChatCore::new(config, 1);
     let effects = core.apply(Event::Start);
     let [Effect::CreateSession(req)] = effects.as_slice() else {
@@ -107,7 +116,10 @@ fn opening_connects_focuses_and_says_so_once() {
     assert!(core.can_compose());
     assert!(effects.contains(&Effect::FocusComposer));
     assert!(effects.contains(&Effect::StartHeartbeat { every_ms: 1000 }));
-    assert_eq!(texts(&core), [(EntryKind::System, text::CHAT_CONNECTED.to_string())]);
+    assert_eq!(
+        texts(&core),
+        [(EntryKind::System, text::CHAT_CONNECTED.to_string())]
+    );
 }
 
 #[test]
@@ -159,7 +171,10 @@ fn agent_frames_fill_the_transcript_and_typing() {
     frame(&mut core, r#"{"type":"agent_not_typing"}"#);
     assert!(!core.agent_typing);
     frame(&mut core, r#"{"type":"agent_typing"}"#);
-    frame(&mut core, r#"{"type":"agent_message","text":"<img src=x onerror=alert(1)>","agent_name":"Sam"}"#);
+    frame(
+        &mut core,
+        r#"{"type":"agent_message","text":"<img src=x onerror=alert(1)>","agent_name":"Sam"}"#,
+    );
     assert!(!core.agent_typing, "a message ends the typing indicator");
     let last = core.transcript.last().unwrap();
     assert_eq!(last.kind, EntryKind::Agent);
@@ -170,8 +185,14 @@ fn agent_frames_fill_the_transcript_and_typing() {
 #[test]
 fn routing_lines_appear_only_when_routing_changes() {
     let mut core = connected();
-    frame(&mut core, r#"{"type":"routing","status":"queued","position":2}"#);
-    frame(&mut core, r#"{"type":"routing","status":"queued","position":2}"#);
+    frame(
+        &mut core,
+        r#"{"type":"routing","status":"queued","position":2}"#,
+    );
+    frame(
+        &mut core,
+        r#"{"type":"routing","status":"queued","position":2}"#,
+    );
     frame(&mut core, r#"{"type":"routing","status":"queued"}"#);
     frame(&mut core, r#"{"type":"routing","status":"connected"}"#);
     let lines: Vec<String> = texts(&core).into_iter().skip(1).map(|(_, t)| t).collect();
@@ -191,15 +212,32 @@ fn routing_lines_appear_only_when_routing_changes() {
 #[test]
 fn error_frames_are_shown_and_bad_frames_only_logged() {
     let mut core = connected();
-    let effects = frame(&mut core, r#"{"type":"error","reason":"session_id mismatch"}"#);
+    let effects = frame(
+        &mut core,
+        r#"{"type":"error","reason":"session_id mismatch"}"#,
+    );
     assert!(matches!(effects.as_slice(), [Effect::LogError(_)]));
     assert_eq!(core.transcript.last().unwrap().kind, EntryKind::Error);
-    assert_eq!(&*core.transcript.last().unwrap().text, "session_id mismatch");
+    assert_eq!(
+        &*core.transcript.last().unwrap().text,
+        "session_id mismatch"
+    );
     let before = core.transcript.len();
-    assert!(matches!(frame(&mut core, r#"{"type":"survey"}"#).as_slice(), [Effect::Warn(w)] if w.contains("survey")));
-    assert!(matches!(frame(&mut core, "{truncated").as_slice(), [Effect::LogError(_)]));
-    assert!(matches!(frame(&mut core, r#"{"type":"agent_message","text":null}"#).as_slice(), [Effect::LogError(_)]));
-    assert!(matches!(core.apply(Event::SocketBinary).as_slice(), [Effect::Warn(_)]));
+    assert!(
+        matches!(frame(&mut core, r#"{"type":"survey"}"#).as_slice(), [Effect::Warn(w)] if w.contains("survey"))
+    );
+    assert!(matches!(
+        frame(&mut core, "{truncated").as_slice(),
+        [Effect::LogError(_)]
+    ));
+    assert!(matches!(
+        frame(&mut core, r#"{"type":"agent_message","text":null}"#).as_slice(),
+        [Effect::LogError(_)]
+    ));
+    assert!(matches!(
+        core.apply(Event::SocketBinary).as_slice(),
+        [Effect::Warn(_)]
+    ));
     assert_eq!(core.transcript.len(), before);
     assert_eq!(core.connection, Connection::Connected);
 }
@@ -212,7 +250,8 @@ fn sending_trims_ignores_empty_and_uses_the_rest_session_id() {
     assert_eq!(
         effects,
         [Effect::SendFrame(
-            r#"{"type":"message","session_id":"sess-1","text":"hello","client_message_id":"c1"}"#.into()
+            r#"{"type":"message","session_id":"sess-1","text":"hello","client_message_id":"c1"}"#
+                .into()
         )]
     );
     let entry = core.transcript.last().unwrap();
@@ -226,26 +265,49 @@ fn receipts_mark_by_client_id_or_else_in_order() {
     send(&mut core, "a", "c1");
     send(&mut core, "b", "c2");
     send(&mut core, "c", "c3");
-    frame(&mut core, r#"{"type":"guest_message_delivered","client_message_id":"c2"}"#);
-    let status = |core: &ChatCore| core.transcript.iter().filter_map(|e| e.delivery).collect::<Vec<_>>();
-    assert_eq!(status(&core), [Delivery::Sent, Delivery::Delivered, Delivery::Sent]);
+    frame(
+        &mut core,
+        r#"{"type":"guest_message_delivered","client_message_id":"c2"}"#,
+    );
+    let status = |core: &ChatCore| {
+        core.transcript
+            .iter()
+            .filter_map(|e| e.delivery)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        status(&core),
+        [Delivery::Sent, Delivery::Delivered, Delivery::Sent]
+    );
     frame(&mut core, r#"{"type":"guest_message_delivered"}"#);
-    assert_eq!(status(&core), [Delivery::Delivered, Delivery::Delivered, Delivery::Sent]);
+    assert_eq!(
+        status(&core),
+        [Delivery::Delivered, Delivery::Delivered, Delivery::Sent]
+    );
 }
 
 #[test]
 fn messages_typed_while_disconnected_wait_and_go_out_in_order_on_reconnect() {
     let mut core = connected();
     send(&mut core, "delivered", "c0");
-    frame(&mut core, r#"{"type":"guest_message_delivered","client_message_id":"c0"}"#);
+    frame(
+        &mut core,
+        r#"{"type":"guest_message_delivered","client_message_id":"c0"}"#,
+    );
     send(&mut core, "unacked", "c1");
     core.apply(Event::SocketClosed {
         code: 1006,
         reason: String::new(),
     });
-    assert!(core.can_compose(), "the composer stays usable while reconnecting");
+    assert!(
+        core.can_compose(),
+        "the composer stays usable while reconnecting"
+    );
     assert!(send(&mut core, "queued", "c2").is_empty());
-    assert_eq!(core.transcript.last().unwrap().delivery, Some(Delivery::Sending));
+    assert_eq!(
+        core.transcript.last().unwrap().delivery,
+        Some(Delivery::Sending)
+    );
     core.apply(Event::ReconnectDue);
     let effects = core.apply(Event::SocketOpened);
     let sent: Vec<String> = effects
@@ -257,7 +319,10 @@ fn messages_typed_while_disconnected_wait_and_go_out_in_order_on_reconnect() {
         .collect();
     assert_eq!(sent.len(), 2);
     assert!(sent[0].contains("\"c1\"") && sent[1].contains("\"c2\""));
-    assert!(!effects.contains(&Effect::FocusComposer), "focus moves only on the first connection");
+    assert!(
+        !effects.contains(&Effect::FocusComposer),
+        "focus moves only on the first connection"
+    );
 }
 
 #[test]
@@ -299,8 +364,13 @@ fn abnormal_close_reconnects_with_doubling_jittered_delays_then_gives_up() {
     });
     assert_eq!(core.connection, Connection::GaveUp);
     assert_eq!(text::status_line(&core.connection), "Could not reconnect.");
-    assert!(!effects.iter().any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
-    assert!(matches!(core.apply(Event::Retry).as_slice(), [Effect::OpenSocket { .. }]));
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
+    assert!(matches!(
+        core.apply(Event::Retry).as_slice(),
+        [Effect::OpenSocket { .. }]
+    ));
     core.apply(Event::SocketOpened);
     assert_eq!(core.connection, Connection::Connected);
 }
@@ -349,7 +419,11 @@ fn heartbeat_pings_and_a_missing_pong_means_a_dead_connection() {
         [Effect::SendFrame(r#"{"type":"ping"}"#.into())]
     );
     frame(&mut core, r#"{"type":"pong"}"#);
-    assert_eq!(core.apply(Event::HeartbeatDue).len(), 1, "answered: ping again");
+    assert_eq!(
+        core.apply(Event::HeartbeatDue).len(),
+        1,
+        "answered: ping again"
+    );
     let effects = core.apply(Event::HeartbeatDue);
     assert_eq!(
         effects[0],
@@ -358,16 +432,30 @@ fn heartbeat_pings_and_a_missing_pong_means_a_dead_connection() {
             reason: "heartbeat timeout".into()
         }
     );
-    assert!(effects.iter().any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
-    assert!(matches!(core.connection, Connection::Disconnected { attempt: 1, .. }));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
+    assert!(matches!(
+        core.connection,
+        Connection::Disconnected { attempt: 1, .. }
+    ));
 }
 
 #[test]
 fn agent_messages_are_ordered_by_seq_and_replays_dropped() {
     let mut core = connected();
-    frame(&mut core, r#"{"type":"agent_message","text":"one","seq":1}"#);
-    frame(&mut core, r#"{"type":"agent_message","text":"two","seq":2}"#);
-    frame(&mut core, r#"{"type":"agent_message","text":"one","seq":1}"#);
+    frame(
+        &mut core,
+        r#"{"type":"agent_message","text":"one","seq":1}"#,
+    );
+    frame(
+        &mut core,
+        r#"{"type":"agent_message","text":"two","seq":2}"#,
+    );
+    frame(
+        &mut core,
+        r#"{"type":"agent_message","text":"one","seq":1}"#,
+    );
     frame(&mut core, r#"{"type":"agent_message","text":"no seq"}"#);
     let agent: Vec<String> = texts(&core)
         .into_iter()
@@ -391,10 +479,15 @@ fn an_expired_session_starts_a_new_one_and_keeps_the_transcript() {
         code: CLOSE_SESSION_EXPIRED,
         reason: "session expired".into(),
     });
-    assert!(effects.iter().any(|e| matches!(e, Effect::CreateSession(_))));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::CreateSession(_))));
     assert_eq!(core.connection, Connection::CreatingSession);
     assert_eq!(texts(&core)[1], (EntryKind::Guest, "before".into()));
-    assert_eq!(core.transcript.last().unwrap().text.as_ref(), text::SESSION_RENEWED);
+    assert_eq!(
+        core.transcript.last().unwrap().text.as_ref(),
+        text::SESSION_RENEWED
+    );
 }
 
 #[test]

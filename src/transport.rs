@@ -1,0 +1,423 @@
+//! The browser side of the chat: fetch, WebSocket and timers turned into core events,
+//! and the core's state copied into signals once per animation frame.
+
+use crate::core::{
+    ChatCore, Config, Connection, Effect, Entry, Event, HttpRequest, RestFailure, Routing,
+};
+use leptos::prelude::*;
+use std::{cell::RefCell, collections::VecDeque, rc::Rc, time::Duration};
+use wasm_bindgen::{prelude::*, JsCast};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+/// A session request that has not answered by then counts as a network failure.
+const SESSION_TIMEOUT_MS: i32 = 15_000;
+
+/// What [`use_guest_chat`] gives the view: signals to render and actions to call.
+#[derive(Clone, Copy)]
+pub struct UseGuestChatReturn {
+    pub connection: ReadSignal<Connection>,
+    pub routing: ReadSignal<Routing>,
+    pub agent_typing: ReadSignal<bool>,
+    pub transcript: ReadSignal<Vec<Entry>>,
+    pub can_compose: ReadSignal<bool>,
+    /// Bumped whenever the core asks for the composer to take focus.
+    pub focus_requests: ReadSignal<u32>,
+    controller: StoredValue<Option<Rc<Controller>>, LocalStorage>,
+}
+
+impl UseGuestChatReturn {
+    /// Sends a guest message (trimmed; empty text is ignored).
+    pub fn send(&self, text: String) {
+        let client_id = new_client_id();
+        self.dispatch(Event::Send { text, client_id });
+    }
+
+    /// Tries again after a failed session request or exhausted reconnects.
+    pub fn retry(&self) {
+        self.dispatch(Event::Retry);
+    }
+
+    fn dispatch(&self, event: Event) {
+        if let Some(Some(controller)) = self.controller.try_get_value() {
+            controller.dispatch(event);
+        }
+    }
+}
+
+fn new_client_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("c-{}-{}", js_sys::Date::now(), js_sys::Math::random()))
+}
+
+struct Signals {
+    connection: RwSignal<Connection>,
+    routing: RwSignal<Routing>,
+    agent_typing: RwSignal<bool>,
+    transcript: RwSignal<Vec<Entry>>,
+    can_compose: RwSignal<bool>,
+    focus_requests: RwSignal<u32>,
+}
+
+struct Socket {
+    ws: WebSocket,
+    // Kept alive as long as the socket is ours.
+    _handlers: [Closure<dyn FnMut(JsValue)>; 3],
+}
+
+struct State {
+    core: ChatCore,
+    queue: VecDeque<Event>,
+    dispatching: bool,
+    socket: Option<Socket>,
+    reconnect_timer: Option<TimeoutHandle>,
+    heartbeat: Option<IntervalHandle>,
+    frame_pending: bool,
+    synced_revision: u64,
+    disposed: bool,
+}
+
+struct Controller {
+    state: RefCell<State>,
+    signals: Signals,
+    this: RefCell<std::rc::Weak<Controller>>,
+}
+
+impl Controller {
+    fn me(&self) -> Rc<Controller> {
+        self.this
+            .borrow()
+            .upgrade()
+            .expect("controller alive while used")
+    }
+
+    /// Runs an event and everything it causes. Effects may queue further events
+    /// (a socket that cannot even be created, say); they run in order, never nested.
+    fn dispatch(&self, event: Event) {
+        {
+            let mut state = self.state.borrow_mut();
+            if state.disposed {
+                return;
+            }
+            state.queue.push_back(event);
+            if state.dispatching {
+                return;
+            }
+            state.dispatching = true;
+        }
+        loop {
+            let effects = {
+                let mut state = self.state.borrow_mut();
+                match state.queue.pop_front() {
+                    Some(event) => state.core.apply(event),
+                    None => {
+                        state.dispatching = false;
+                        break;
+                    }
+                }
+            };
+            for effect in effects {
+                self.run(effect);
+            }
+        }
+        self.schedule_sync();
+    }
+
+    fn run(&self, effect: Effect) {
+        match effect {
+            Effect::CreateSession(request) => {
+                let me = self.me();
+                leptos::task::spawn_local(async move {
+                    let event = match create_session(request).await {
+                        Ok(session) => Event::SessionCreated(session),
+                        Err(failure) => Event::SessionFailed(failure),
+                    };
+                    me.dispatch(event);
+                });
+            }
+            Effect::OpenSocket { url } => self.open_socket(&url),
+            Effect::SendFrame(text) => {
+                let sent = match &self.state.borrow().socket {
+                    Some(socket) => socket.ws.send_with_str(&text).is_ok(),
+                    None => false,
+                };
+                if !sent {
+                    web_sys::console::warn_1(
+                        &"guest-chat: a frame could not be written; it will be resent".into(),
+                    );
+                }
+            }
+            Effect::CloseSocket { code, reason } => {
+                if let Some(socket) = self.state.borrow_mut().socket.take() {
+                    detach(&socket.ws);
+                    let _ = socket.ws.close_with_code_and_reason(code, &reason);
+                }
+            }
+            Effect::ScheduleReconnect { delay_ms } => {
+                let me = self.me();
+                let handle = set_timeout_with_handle(
+                    move || me.dispatch(Event::ReconnectDue),
+                    Duration::from_millis(delay_ms.into()),
+                )
+                .ok();
+                if let Some(old) =
+                    std::mem::replace(&mut self.state.borrow_mut().reconnect_timer, handle)
+                {
+                    old.clear();
+                }
+            }
+            Effect::StartHeartbeat { every_ms } => {
+                let me = self.me();
+                let handle = set_interval_with_handle(
+                    move || me.dispatch(Event::HeartbeatDue),
+                    Duration::from_millis(every_ms.into()),
+                )
+                .ok();
+                if let Some(old) = std::mem::replace(&mut self.state.borrow_mut().heartbeat, handle)
+                {
+                    old.clear();
+                }
+            }
+            Effect::StopHeartbeat => {
+                if let Some(old) = self.state.borrow_mut().heartbeat.take() {
+                    old.clear();
+                }
+            }
+            Effect::Warn(text) => web_sys::console::warn_1(&text.into()),
+            Effect::LogError(text) => web_sys::console::error_1(&text.into()),
+            Effect::FocusComposer => self.signals.focus_requests.update(|n| *n += 1),
+        }
+    }
+
+    fn open_socket(&self, url: &str) {
+        if let Some(old) = self.state.borrow_mut().socket.take() {
+            detach(&old.ws);
+            let _ = old.ws.close();
+        }
+        let ws = match WebSocket::new(url) {
+            Ok(ws) => ws,
+            Err(err) => {
+                web_sys::console::error_2(&"guest-chat: cannot open the WebSocket".into(), &err);
+                // Queued, so it runs after the current effects, as a real close would.
+                self.state
+                    .borrow_mut()
+                    .queue
+                    .push_back(Event::SocketClosed {
+                        code: 1006,
+                        reason: "invalid WebSocket URL".into(),
+                    });
+                return;
+            }
+        };
+        ws.set_binary_type(web_sys::BinaryType::Arraybuffer);
+        let weak = Rc::downgrade(&self.me());
+        let on = move |make: fn(JsValue) -> Event| {
+            let weak = weak.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+                if let Some(me) = weak.upgrade() {
+                    me.dispatch(make(value));
+                }
+            })
+        };
+        let open = on(|_| Event::SocketOpened);
+        let message = on(|value| {
+            let event: MessageEvent = value.unchecked_into();
+            match event.data().as_string() {
+                Some(text) => Event::SocketText(text),
+                None => Event::SocketBinary,
+            }
+        });
+        let close = on(|value| {
+            let event: CloseEvent = value.unchecked_into();
+            Event::SocketClosed {
+                code: event.code(),
+                reason: event.reason(),
+            }
+        });
+        ws.set_onopen(Some(open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(close.as_ref().unchecked_ref()));
+        self.state.borrow_mut().socket = Some(Socket {
+            ws,
+            _handlers: [open, message, close],
+        });
+    }
+
+    /// Copies the core's state into the signals at most once per animation frame, so a
+    /// burst of frames costs one render.
+    fn schedule_sync(&self) {
+        {
+            let mut state = self.state.borrow_mut();
+            if state.frame_pending || state.disposed {
+                return;
+            }
+            state.frame_pending = true;
+        }
+        let me = self.me();
+        request_animation_frame(move || me.sync());
+    }
+
+    fn sync(&self) {
+        let mut state = self.state.borrow_mut();
+        state.frame_pending = false;
+        if state.disposed {
+            return;
+        }
+        let s = &self.signals;
+        let core = &state.core;
+        if s.connection.with_untracked(|c| c != &core.connection) {
+            s.connection.set(core.connection.clone());
+        }
+        if s.routing.with_untracked(|r| r != &core.routing) {
+            s.routing.set(core.routing);
+        }
+        if s.agent_typing.with_untracked(|t| *t != core.agent_typing) {
+            s.agent_typing.set(core.agent_typing);
+        }
+        if s.can_compose.with_untracked(|c| *c != core.can_compose()) {
+            s.can_compose.set(core.can_compose());
+        }
+        if state.synced_revision != core.transcript_revision {
+            let revision = core.transcript_revision;
+            let transcript = core.transcript.clone();
+            state.synced_revision = revision;
+            drop(state);
+            s.transcript.set(transcript);
+        }
+    }
+
+    fn dispose(&self) {
+        let mut state = self.state.borrow_mut();
+        state.disposed = true;
+        if let Some(socket) = state.socket.take() {
+            detach(&socket.ws);
+            let _ = socket.ws.close();
+        }
+        if let Some(timer) = state.reconnect_timer.take() {
+            timer.clear();
+        }
+        if let Some(timer) = state.heartbeat.take() {
+            timer.clear();
+        }
+    }
+}
+
+fn detach(ws: &WebSocket) {
+    ws.set_onopen(None);
+    ws.set_onmessage(None);
+    ws.set_onclose(None);
+}
+
+async fn create_session(
+    request: HttpRequest,
+) -> Result<guest_chat_protocol::CreateSessionResponse, RestFailure> {
+    let network = |why: &str| RestFailure {
+        status: None,
+        body: why.to_string(),
+        retry_after_s: None,
+    };
+    let window = web_sys::window().ok_or_else(|| network("no window"))?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(&request.body));
+    let headers = web_sys::Headers::new().map_err(|_| network("headers"))?;
+    for (name, value) in &request.headers {
+        headers
+            .set(name, value)
+            .map_err(|_| network("invalid header value"))?;
+    }
+    init.set_headers(&headers);
+    let abort = web_sys::AbortController::new().ok();
+    if let Some(abort) = &abort {
+        init.set_signal(Some(&abort.signal()));
+        let abort = abort.clone();
+        let stop = Closure::once_into_js(move || abort.abort());
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            stop.unchecked_ref(),
+            SESSION_TIMEOUT_MS,
+        );
+    }
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
+            .await
+            .map_err(|_| network(""))?
+            .unchecked_into();
+    let status = response.status();
+    let retry_after_s = response
+        .headers()
+        .get("Retry-After")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse().ok());
+    let body = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    if !response.ok() {
+        return Err(RestFailure {
+            status: Some(status),
+            body,
+            retry_after_s,
+        });
+    }
+    serde_json::from_str(&body).map_err(|_| RestFailure {
+        status: Some(status),
+        body,
+        retry_after_s: None,
+    })
+}
+
+/// Starts a chat for `config` and returns its signals. The socket and timers are
+/// released when the calling component's owner is cleaned up.
+pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
+    let signals = Signals {
+        connection: RwSignal::new(Connection::Idle),
+        routing: RwSignal::new(Routing::Unknown),
+        agent_typing: RwSignal::new(false),
+        transcript: RwSignal::new(Vec::new()),
+        can_compose: RwSignal::new(false),
+        focus_requests: RwSignal::new(0),
+    };
+    let s = &signals;
+    let chat = UseGuestChatReturn {
+        connection: s.connection.read_only(),
+        routing: s.routing.read_only(),
+        agent_typing: s.agent_typing.read_only(),
+        transcript: s.transcript.read_only(),
+        can_compose: s.can_compose.read_only(),
+        focus_requests: s.focus_requests.read_only(),
+        controller: StoredValue::new_local(None),
+    };
+    let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
+    let controller = Rc::new(Controller {
+        state: RefCell::new(State {
+            core: ChatCore::new(config, seed),
+            queue: VecDeque::new(),
+            dispatching: false,
+            socket: None,
+            reconnect_timer: None,
+            heartbeat: None,
+            frame_pending: false,
+            synced_revision: 0,
+            disposed: false,
+        }),
+        signals,
+        this: RefCell::new(std::rc::Weak::new()),
+    });
+    *controller.this.borrow_mut() = Rc::downgrade(&controller);
+    chat.controller.set_value(Some(controller.clone()));
+    let stored = chat.controller;
+    on_cleanup(move || {
+        if let Some(Some(controller)) = stored.try_get_value() {
+            controller.dispose();
+        }
+    });
+    controller.dispatch(Event::Start);
+    chat
+}
