@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs what guest-chat needs on a fresh machine and skips whatever is already there.
+#   scripts/setup.sh run    tools to build and serve the widget
+#   scripts/setup.sh test   the above, plus Chromium, ChromeDriver and the e2e packages
+# Versions: see docs/toolchain.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+purpose=${1:-test}
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=0
+apt_install() {
+  if [ $apt_updated -eq 0 ]; then
+    say "apt-get update"
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  say "installing $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup first" >&2; exit 1; }
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
+  say "installing trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# The CLI must match the wasm-bindgen crate exactly (pinned in Cargo.toml). `--locked`
+# fails for this version, so it is resolved fresh.
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+missing=()
+command -v node >/dev/null || missing+=(nodejs npm)
+command -v curl >/dev/null || missing+=(curl)
+if [ "$purpose" = test ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  # shellcheck disable=SC2046
+  apt_install $(printf '%s\n' "${missing[@]}" | sort -u)
+fi
+
+# wasm-opt comes from binaryen's npm package: Debian's wasm-opt 108 breaks the
+# reference-type tables that wasm-bindgen emits for rustc 1.95 output.
+if [ ! -f tools/node_modules/binaryen/package.json ]; then
+  say "installing wasm-opt (binaryen, npm ci in tools/)"
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ "$purpose" = test ] && [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
+  say "installing the end-to-end test packages (npm ci)"
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+say "tools ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version | head -1)"

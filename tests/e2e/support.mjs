@@ -1,0 +1,93 @@
+// Shared by the end-to-end tests and the benchmarks: a simulator on a free port serving
+// the release build, and headless Chromium.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const dist = join(root, "dist");
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts the simulator serving dist/ on a free port; `stop()` ends it. */
+export async function startSimulator(extraArgs = []) {
+  const bin = join(root, "target", "debug", "guest-chat-simulator");
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: cargo build -p guest-chat-simulator`);
+  if (!existsSync(join(dist, "index.html"))) throw new Error("dist/ is missing: trunk build --release");
+  const dir = mkdtempSync(join(tmpdir(), "gc-e2e-"));
+  const portFile = join(dir, "port");
+  const child = spawn(
+    bin,
+    ["--port", "0", "--port-file", portFile, "--dist", dist, "--control", ...extraArgs],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  for (let i = 0; i < 200 && !existsSync(portFile); i++) await sleep(25);
+  if (!existsSync(portFile)) {
+    child.kill();
+    throw new Error("the simulator did not start");
+  }
+  await sleep(20);
+  const port = readFileSync(portFile, "utf8").trim();
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    async stop() {
+      child.kill("SIGINT");
+      await new Promise((resolve) => child.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async control(path, body) {
+      const res = await fetch(url + path, body === undefined ? {} : {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json();
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      // Pages served through page.route have no address space of their own, so Chromium
+      // would treat their connections to 127.0.0.1 as public-to-local.
+      "--disable-features=LocalNetworkAccessChecks",
+    ],
+  });
+}
+
+/**
+ * Opens the release build's own index.html, pointed at this simulator: the page is
+ * configured for :8787, so the test rewrites that one address in flight.
+ */
+export async function openWidgetPage(browser, sim, { viewport = { width: 520, height: 760 }, rewrite } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console.error: ${msg.text()}`);
+  });
+  const host = new URL(sim.url).host;
+  await page.route(`${sim.url}/`, async (route) => {
+    const response = await route.fetch();
+    let body = (await response.text()).replaceAll("127.0.0.1:8787", host);
+    if (rewrite) body = rewrite(body);
+    await route.fulfill({ response, body });
+  });
+  await page.goto(`${sim.url}/`);
+  return { page, context, problems };
+}

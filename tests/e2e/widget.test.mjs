@@ -1,0 +1,78 @@
+// The release build (dist/, as trunk build --release makes it) in headless Chromium,
+// against the simulator with its scripted agent and its agent console.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { startSimulator, launchBrowser, openWidgetPage, root } from "./support.mjs";
+
+let sim;
+let browser;
+const shots = join(root, "target", "screenshots");
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  sim = await startSimulator(["--agent", "scripted", "--queue-ms", "300", "--typing-ms", "200"]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sim?.stop();
+});
+
+test("a visitor is queued, connected, greeted, and gets an answer", async () => {
+  const { page, context, problems } = await openWidgetPage(browser, sim);
+  const status = page.locator(".gc-status");
+  await status.filter({ hasText: /^Connected$/ }).waitFor();
+  await page.getByText("You are in the queue (position 1).").waitFor();
+  await page.getByText("Connected to an agent.").waitFor();
+  await page.locator(".gc-agent").filter({ hasText: "Hi Demo visitor" }).waitFor();
+
+  const input = page.locator(".gc-input");
+  assert.ok(await input.evaluate((el) => el === document.activeElement), "the composer has focus");
+  await input.fill("Where is my order #1234?");
+  await input.press("Enter");
+  await page.locator('.gc-guest[data-delivery="delivered"]').waitFor();
+  await page.locator(".gc-agent").filter({ hasText: "Where is my order #1234?" }).waitFor();
+  assert.equal(await input.inputValue(), "");
+  await page.locator(".gc").screenshot({ path: join(shots, "widget.png") });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a person in the agent console answers, types and ends the chat", async () => {
+  const { page, context, problems } = await openWidgetPage(browser, sim);
+  await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+  await page.locator(".gc-input").fill("I need a human");
+  await page.locator(".gc-send").click();
+
+  const consolePage = await context.newPage();
+  await consolePage.goto(`${sim.url}/agent`);
+  await consolePage.locator("#sessions button").first().click();
+  await consolePage.locator("#log .guest").filter({ hasText: "I need a human" }).waitFor();
+  await consolePage.locator("#typing").check();
+  await page.locator(".gc-typing").waitFor();
+  await consolePage.locator("#text").fill("<b>Hello</b>, this is a person.");
+  await consolePage.locator("#text").press("Enter");
+  const reply = page.locator(".gc-agent").filter({ hasText: "<b>Hello</b>, this is a person." });
+  await reply.waitFor();
+  assert.equal(await reply.locator("b").count(), 0, "agent text is text, never markup");
+  await page.locator(".gc-typing").waitFor({ state: "detached" });
+
+  await consolePage.locator("#end").click();
+  await page.locator(".gc-status").filter({ hasText: "Chat ended" }).waitFor();
+  assert.ok(await page.locator(".gc-input").isDisabled());
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a dropped connection comes back on its own", async () => {
+  const { page, context } = await openWidgetPage(browser, sim);
+  await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+  const [session] = await sim.control("/control/sessions?guest_name=Demo%20visitor");
+  await sim.control(`/control/sessions/${session.id}/drop`, "");
+  await page.locator(".gc-status").filter({ hasText: /Disconnected|Reconnecting/ }).waitFor();
+  await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor({ timeout: 10_000 });
+  await context.close();
+});
