@@ -49,7 +49,7 @@ pub fn status_line(connection: &Connection) -> String {
         Connection::Disconnected { delay_ms, .. } => {
             format!(
                 "Disconnected. Reconnecting in {} s…",
-                (delay_ms + 999) / 1000
+                delay_ms.div_ceil(1000)
             )
         }
         Connection::Reconnecting { attempt } => format!("Reconnecting… (attempt {attempt})"),
