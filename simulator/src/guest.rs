@@ -50,16 +50,16 @@ fn planned_failure(state: &AppState) -> Option<Response> {
     Some(response)
 }
 
-fn parse_body(body: &Bytes) -> Result<CreateSessionRequest, Response> {
+fn parse_body(body: &Bytes) -> Result<CreateSessionRequest, Box<Response>> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(CreateSessionRequest::default());
     }
     serde_json::from_slice(body).map_err(|err| {
-        error_response(
+        Box::new(error_response(
             StatusCode::BAD_REQUEST,
             "bad_request",
             format!("the body is not a guest session request: {err}"),
-        )
+        ))
     })
 }
 
@@ -127,7 +127,7 @@ pub(crate) async fn create_session(
     }
     let request = match parse_body(&body) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     new_session(&state, state.config().organization_id.clone(), request)
 }
@@ -140,7 +140,7 @@ pub(crate) async fn backend_session(State(state): State<AppState>, body: Bytes) 
     }
     let request = match parse_body(&body) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     new_session(&state, state.config().organization_id.clone(), request)
 }
