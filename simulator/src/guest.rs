@@ -197,7 +197,11 @@ pub(crate) async fn guest_socket(
         .max_frame_bytes
         .saturating_mul(4)
         .max(1 << 20);
+    // Small buffers: tungstenite's 128 KiB defaults would dominate the memory of an idle
+    // chat, whose frames are a few hundred bytes.
     upgrade
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
         .max_message_size(transport_limit)
         .on_upgrade(move |socket| run_guest_socket(state, session_id, query.last_seq, socket))
 }

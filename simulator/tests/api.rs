@@ -701,3 +701,15 @@ async fn serves_a_built_widget_from_dist() {
     );
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn stopping_the_server_closes_guest_sockets_with_1001() {
+    let sim = server(quiet_config()).await;
+    let s = create(&sim, "Q").await;
+    let mut ws = connect(&sim, &s).await;
+    send(&mut ws, ClientFrame::Ping).await;
+    assert_eq!(next_frame(&mut ws).await, ServerFrame::Pong);
+    let stopping = tokio::spawn(sim.stop());
+    assert_eq!(close_code(&mut ws).await, Some(1001));
+    stopping.await.unwrap();
+}

@@ -1,0 +1,70 @@
+//! The simulator's command line: startup line, clear errors, graceful stop.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_guest-chat-simulator");
+
+#[test]
+fn a_port_in_use_is_reported_plainly() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(BIN).args(["--port", &port]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("already in use") && err.contains("--port"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_flags_and_a_missing_dist_are_rejected() {
+    let out = Command::new(BIN)
+        .args(["--agent", "robot"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scripted"));
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--dist", "/nonexistent-dist"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("trunk build"));
+}
+
+#[test]
+fn prints_its_urls_and_stops_on_interrupt() {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--control"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with("guest-chat simulator listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    let rest: Vec<String> = lines.by_ref().take(5).map(|l| l.unwrap()).collect();
+    assert!(rest.iter().any(|l| l.contains("/agent")));
+    assert!(rest.iter().any(|l| l.contains("/control")));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("the simulator did not stop within 5 s of SIGINT");
+}
