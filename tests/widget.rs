@@ -65,6 +65,20 @@ async fn backend_mode_gets_the_session_from_the_session_url() {
 }
 
 #[wasm_bindgen_test]
+async fn the_socket_uses_the_organization_from_the_rest_answer() {
+    // The backend ignores the page's organization; the simulator refuses an upgrade whose
+    // organization is not the token's, so this only connects with the REST answer's id.
+    let url = format!("{SIM}/guest-session");
+    let w = connected(&[
+        ("session-url", &url),
+        ("access-token", ""),
+        ("organization-id", "a-stale-organization"),
+    ])
+    .await;
+    assert_eq!(w.session().await["connections_total"], 1);
+}
+
+#[wasm_bindgen_test]
 async fn a_401_shows_status_server_text_hint_and_a_way_to_retry() {
     let w = mount(&[("access-token", "expired-token")]);
     w.wait_status("HTTP 401").await;
