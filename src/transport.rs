@@ -2,7 +2,8 @@
 //! and the core's state copied into signals once per animation frame.
 
 use crate::core::{
-    ChatCore, Config, Connection, Effect, Entry, Event, HttpRequest, RestFailure, Routing,
+    ChatCore, Config, Connection, Effect, Entry, Event, HttpRequest, Persistence, RestFailure,
+    Routing, Snapshot,
 };
 use leptos::prelude::*;
 use std::{cell::RefCell, collections::VecDeque, rc::Rc, time::Duration};
@@ -10,8 +11,8 @@ use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-/// A session request that has not answered by then counts as a network failure.
-const SESSION_TIMEOUT_MS: i32 = 15_000;
+/// Storage writes are coalesced to at most one per this interval during a burst.
+const PERSIST_EVERY_MS: f64 = 250.0;
 
 /// What [`use_guest_chat`] gives the view: signals to render and actions to call.
 #[derive(Clone, Copy)]
@@ -23,7 +24,9 @@ pub struct UseGuestChatReturn {
     pub can_compose: ReadSignal<bool>,
     /// Bumped whenever the core asks for the composer to take focus.
     pub focus_requests: ReadSignal<u32>,
-    controller: StoredValue<Option<Rc<Controller>>, LocalStorage>,
+    /// Key of this chat's controller in [`CONTROLLERS`]; a plain number, so the
+    /// return value stays `Copy + Send` as Leptos wants for props.
+    controller: u64,
 }
 
 impl UseGuestChatReturn {
@@ -38,10 +41,34 @@ impl UseGuestChatReturn {
         self.dispatch(Event::Retry);
     }
 
+    /// Sends a failed message again.
+    pub fn retry_message(&self, id: u64) {
+        self.dispatch(Event::RetryMessage { id });
+    }
+
+    /// The unsent text the visitor left in the composer on the previous page.
+    pub fn saved_draft(&self) -> String {
+        self.with_controller(|c| c.storage.as_ref().and_then(|s| s.read(&c.draft_key)))
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Keeps the composer's text across a reload.
+    pub fn save_draft(&self, text: &str) {
+        self.with_controller(|c| {
+            if let Some(storage) = &c.storage {
+                storage.write(&c.draft_key, text);
+            }
+        });
+    }
+
+    fn with_controller<T>(&self, f: impl FnOnce(&Controller) -> T) -> Option<T> {
+        let controller = CONTROLLERS.with(|all| all.borrow().get(&self.controller).cloned())?;
+        Some(f(&controller))
+    }
+
     fn dispatch(&self, event: Event) {
-        if let Some(Some(controller)) = self.controller.try_get_value() {
-            controller.dispatch(event);
-        }
+        self.with_controller(|controller| controller.dispatch(event));
     }
 }
 
@@ -61,6 +88,45 @@ struct Signals {
     focus_requests: RwSignal<u32>,
 }
 
+thread_local! {
+    /// The live chats of this page. The browser is single-threaded; the registry lets
+    /// `Send` closures (props, `on_cleanup`) reach a controller full of browser handles.
+    static CONTROLLERS: RefCell<std::collections::HashMap<u64, Rc<Controller>>> = Default::default();
+    static NEXT_CONTROLLER: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// `localStorage` or `sessionStorage`; absent (private mode, disabled) means nothing is kept.
+struct Store(web_sys::Storage);
+
+impl Store {
+    fn open(persistence: Persistence) -> Option<Store> {
+        let window = web_sys::window()?;
+        let storage = match persistence {
+            Persistence::Local => window.local_storage(),
+            Persistence::Session => window.session_storage(),
+            Persistence::None => return None,
+        };
+        storage.ok().flatten().map(Store)
+    }
+
+    fn read(&self, key: &str) -> Option<String> {
+        self.0.get_item(key).ok().flatten()
+    }
+
+    fn write(&self, key: &str, value: &str) {
+        let result = if value.is_empty() {
+            self.0.remove_item(key)
+        } else {
+            self.0.set_item(key, value)
+        };
+        if result.is_err() {
+            web_sys::console::warn_1(
+                &"guest-chat: the browser refused to store the conversation (storage full?)".into(),
+            );
+        }
+    }
+}
+
 struct Socket {
     ws: WebSocket,
     // Kept alive as long as the socket is ours.
@@ -73,15 +139,23 @@ struct State {
     dispatching: bool,
     socket: Option<Socket>,
     reconnect_timer: Option<TimeoutHandle>,
+    session_retry_timer: Option<TimeoutHandle>,
     heartbeat: Option<IntervalHandle>,
+    persist_timer: Option<TimeoutHandle>,
     frame_pending: bool,
     synced_revision: u64,
+    persisted: (u64, u64),
+    persisted_at: f64,
+    listeners: Vec<WindowListenerHandle>,
     disposed: bool,
 }
 
 struct Controller {
     state: RefCell<State>,
     signals: Signals,
+    storage: Option<Store>,
+    snapshot_key: String,
+    draft_key: String,
     this: RefCell<std::rc::Weak<Controller>>,
 }
 
@@ -111,7 +185,10 @@ impl Controller {
             let effects = {
                 let mut state = self.state.borrow_mut();
                 match state.queue.pop_front() {
-                    Some(event) => state.core.apply(event),
+                    Some(event) => {
+                        state.core.clock_ms = js_sys::Date::now();
+                        state.core.apply(event)
+                    }
                     None => {
                         state.dispatching = false;
                         break;
@@ -164,6 +241,24 @@ impl Controller {
                 .ok();
                 if let Some(old) =
                     std::mem::replace(&mut self.state.borrow_mut().reconnect_timer, handle)
+                {
+                    old.clear();
+                }
+            }
+            Effect::CancelReconnect => {
+                if let Some(old) = self.state.borrow_mut().reconnect_timer.take() {
+                    old.clear();
+                }
+            }
+            Effect::ScheduleSessionRetry { delay_ms } => {
+                let me = self.me();
+                let handle = set_timeout_with_handle(
+                    move || me.dispatch(Event::Retry),
+                    Duration::from_millis(delay_ms.into()),
+                )
+                .ok();
+                if let Some(old) =
+                    std::mem::replace(&mut self.state.borrow_mut().session_retry_timer, handle)
                 {
                     old.clear();
                 }
@@ -279,18 +374,121 @@ impl Controller {
         if s.can_compose.with_untracked(|c| *c != core.can_compose()) {
             s.can_compose.set(core.can_compose());
         }
+        let persist = state.persisted != (core.transcript_revision, core.session_revision);
         if state.synced_revision != core.transcript_revision {
             let revision = core.transcript_revision;
             let transcript = core.transcript.clone();
             state.synced_revision = revision;
             drop(state);
             s.transcript.set(transcript);
+        } else {
+            drop(state);
+        }
+        if persist {
+            self.schedule_persist();
         }
     }
 
+    /// Writes the snapshot now, or once the current interval is over.
+    fn schedule_persist(&self) {
+        if self.storage.is_none() {
+            return;
+        }
+        let wait = {
+            let state = self.state.borrow();
+            if state.persist_timer.is_some() {
+                return;
+            }
+            PERSIST_EVERY_MS - (js_sys::Date::now() - state.persisted_at)
+        };
+        if wait <= 0.0 {
+            self.persist();
+            return;
+        }
+        let me = self.me();
+        let handle = set_timeout_with_handle(
+            move || {
+                me.state.borrow_mut().persist_timer = None;
+                me.persist();
+            },
+            Duration::from_millis(wait as u64),
+        )
+        .ok();
+        self.state.borrow_mut().persist_timer = handle;
+    }
+
+    fn persist(&self) {
+        let Some(storage) = &self.storage else { return };
+        let (json, revisions) = {
+            let state = self.state.borrow();
+            if state.disposed {
+                return;
+            }
+            let core = &state.core;
+            (
+                serde_json::to_string(&core.snapshot()).unwrap_or_default(),
+                (core.transcript_revision, core.session_revision),
+            )
+        };
+        storage.write(&self.snapshot_key, &json);
+        let mut state = self.state.borrow_mut();
+        state.persisted = revisions;
+        state.persisted_at = js_sys::Date::now();
+    }
+
+    fn listen(&self) {
+        let weak = Rc::downgrade(&self.me());
+        let on = move |event: Event| {
+            let weak = weak.clone();
+            move |_| {
+                if let Some(me) = weak.upgrade() {
+                    me.dispatch(event.clone());
+                }
+            }
+        };
+        let mut listeners = vec![
+            window_event_listener(leptos::ev::online, on(Event::NetworkOnline)),
+            window_event_listener(leptos::ev::offline, on(Event::NetworkOffline)),
+        ];
+        let weak = Rc::downgrade(&self.me());
+        listeners.push(window_event_listener(
+            leptos::ev::visibilitychange,
+            move |_| {
+                let visible = web_sys::window()
+                    .and_then(|w| w.document())
+                    .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+                if let Some(me) = weak.upgrade() {
+                    if visible {
+                        me.dispatch(Event::PageVisible);
+                    } else {
+                        // The page may be frozen or closed next: keep what we have now.
+                        me.persist();
+                    }
+                }
+            },
+        ));
+        let weak = Rc::downgrade(&self.me());
+        listeners.push(window_event_listener(leptos::ev::pagehide, move |_| {
+            if let Some(me) = weak.upgrade() {
+                me.persist();
+            }
+        }));
+        self.state.borrow_mut().listeners = listeners;
+    }
+
     fn dispose(&self) {
+        self.persist();
         let mut state = self.state.borrow_mut();
         state.disposed = true;
+        for listener in state.listeners.drain(..) {
+            listener.remove();
+        }
+        for timer in [state.session_retry_timer.take(), state.persist_timer.take()]
+            .into_iter()
+            .flatten()
+        {
+            timer.clear();
+        }
         if let Some(socket) = state.socket.take() {
             detach(&socket.ws);
             let _ = socket.ws.close();
@@ -336,7 +534,7 @@ async fn create_session(
         let stop = Closure::once_into_js(move || abort.abort());
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             stop.unchecked_ref(),
-            SESSION_TIMEOUT_MS,
+            request.timeout_ms.min(i32::MAX as u32) as i32,
         );
     }
     let response: web_sys::Response =
@@ -392,32 +590,64 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         transcript: s.transcript.read_only(),
         can_compose: s.can_compose.read_only(),
         focus_requests: s.focus_requests.read_only(),
-        controller: StoredValue::new_local(None),
+        controller: NEXT_CONTROLLER.with(|next| {
+            let id = next.get();
+            next.set(id + 1);
+            id
+        }),
     };
     let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
+    let storage = Store::open(config.persistence);
+    let snapshot_key = config.storage_key();
+    let draft_key = format!("{snapshot_key}|draft");
+    let mut core = ChatCore::new(config, seed);
+    core.clock_ms = js_sys::Date::now();
+    if let Some(saved) = storage.as_ref().and_then(|s| s.read(&snapshot_key)) {
+        match serde_json::from_str::<Snapshot>(&saved) {
+            Ok(snapshot) => core.restore(snapshot),
+            Err(err) => web_sys::console::warn_1(
+                &format!("guest-chat: ignored an unreadable saved conversation: {err}").into(),
+            ),
+        }
+    }
     let controller = Rc::new(Controller {
         state: RefCell::new(State {
-            core: ChatCore::new(config, seed),
+            core,
             queue: VecDeque::new(),
             dispatching: false,
             socket: None,
             reconnect_timer: None,
+            session_retry_timer: None,
             heartbeat: None,
+            persist_timer: None,
             frame_pending: false,
             synced_revision: 0,
+            persisted: (0, 0),
+            persisted_at: 0.0,
+            listeners: Vec::new(),
             disposed: false,
         }),
         signals,
+        storage,
+        snapshot_key,
+        draft_key,
         this: RefCell::new(std::rc::Weak::new()),
     });
     *controller.this.borrow_mut() = Rc::downgrade(&controller);
-    chat.controller.set_value(Some(controller.clone()));
-    let stored = chat.controller;
+    CONTROLLERS.with(|all| all.borrow_mut().insert(chat.controller, controller.clone()));
+    let id = chat.controller;
     on_cleanup(move || {
-        if let Some(Some(controller)) = stored.try_get_value() {
+        if let Some(controller) = CONTROLLERS.with(|all| all.borrow_mut().remove(&id)) {
             controller.dispose();
         }
     });
+    controller.listen();
+    let online = web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true);
+    if !online {
+        controller.dispatch(Event::NetworkOffline);
+    }
     controller.dispatch(Event::Start);
     chat
 }

@@ -110,6 +110,12 @@ struct DelayBody {
     ms: u64,
 }
 
+/// Every later session creation waits this long before answering.
+async fn delay_sessions(State(state): State<AppState>, Json(body): Json<DelayBody>) -> Response {
+    state.fail_plan().delay_ms = body.ms;
+    Json(serde_json::json!({ "delay_ms": body.ms })).into_response()
+}
+
 async fn delay(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -201,4 +207,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/control/sessions/{id}/routing", post(console::routing))
         .route("/control/sessions/{id}/end", post(console::end))
         .route("/control/fail-sessions", post(fail_sessions))
+        .route("/control/delay-sessions", post(delay_sessions))
 }

@@ -26,8 +26,12 @@ use std::{
 };
 use tokio::sync::mpsc;
 
-/// Applies a failure planned through the control API, if one is pending.
-fn planned_failure(state: &AppState) -> Option<Response> {
+/// Applies a delay or failure planned through the control API, if one is pending.
+async fn planned_failure(state: &AppState) -> Option<Response> {
+    let delay = state.fail_plan().delay_ms;
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     let mut plan = state.fail_plan();
     if plan.remaining == 0 {
         return None;
@@ -90,7 +94,7 @@ pub(crate) async fn create_session(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(failure) = planned_failure(&state) {
+    if let Some(failure) = planned_failure(&state).await {
         return failure;
     }
     let token = headers
@@ -135,7 +139,7 @@ pub(crate) async fn create_session(
 /// `POST /guest-session`: the backend pattern. The access token stays on the server;
 /// the page only ever sees the guest token.
 pub(crate) async fn backend_session(State(state): State<AppState>, body: Bytes) -> Response {
-    if let Some(failure) = planned_failure(&state) {
+    if let Some(failure) = planned_failure(&state).await {
         return failure;
     }
     let request = match parse_body(&body) {

@@ -94,6 +94,8 @@ impl Session {
 
 #[derive(Default)]
 pub(crate) struct FailPlan {
+    /// Every session creation waits this long first (control API), to test timeouts.
+    pub delay_ms: u64,
     pub remaining: u32,
     pub status: u16,
     pub body: Option<String>,

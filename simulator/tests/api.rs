@@ -713,3 +713,22 @@ async fn stopping_the_server_closes_guest_sockets_with_1001() {
     assert_eq!(close_code(&mut ws).await, Some(1001));
     stopping.await.unwrap();
 }
+
+#[tokio::test]
+async fn control_delays_session_creation() {
+    let sim = server(quiet_config()).await;
+    post(
+        format!("{}/control/delay-sessions", sim.http_url()),
+        json!({"ms": 300}),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    create(&sim, "R").await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    post(
+        format!("{}/control/delay-sessions", sim.http_url()),
+        json!({"ms": 0}),
+    )
+    .await;
+    sim.stop().await;
+}

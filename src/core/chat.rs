@@ -9,6 +9,7 @@ use guest_chat_protocol::{
     RoutingStatus, ServerFrame, CLOSE_NORMAL, CLOSE_SESSION_EXPIRED, ORGANIZATION_HEADER,
     SESSIONS_PATH, WS_PATH,
 };
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Close code the widget uses when it gives up on a silent connection.
@@ -34,6 +35,8 @@ pub enum Connection {
     GaveUp,
     /// The agent ended the chat (close 1000).
     Ended,
+    /// The browser reports no network; reconnecting waits for it.
+    Offline,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +46,8 @@ pub enum Routing {
     Connected,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Guest,
     Agent,
@@ -51,7 +55,8 @@ pub enum EntryKind {
     Error,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Delivery {
     /// Waiting for a connection, or written and not yet acknowledged.
     Sending,
@@ -59,17 +64,46 @@ pub enum Delivery {
     Sent,
     /// The server acknowledged it.
     Delivered,
+    /// Could not be delivered (no connection after every attempt, or the chat ended); the
+    /// visitor may retry it.
+    Failed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// Stable key for rendering.
     pub id: u64,
     pub kind: EntryKind,
     pub text: Arc<str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<Arc<str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<Arc<str>>,
+    /// When the widget received or sent it (milliseconds since the epoch).
+    #[serde(default)]
+    pub at_ms: f64,
+}
+
+/// Entries kept across a reload; older ones are dropped (undelivered messages never are).
+pub const PERSISTED_ENTRIES: usize = 1000;
+
+/// A guest session as remembered across reloads; never holds the OAuth access token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredSession {
+    pub guest_token: String,
+    pub session_id: String,
+    pub organization_id: String,
+    pub expires_at_ms: f64,
+}
+
+/// What survives a page reload.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub session: Option<StoredSession>,
+    pub last_seq: Option<u64>,
+    pub transcript: Vec<Entry>,
 }
 
 /// A failed session request: `status` is `None` when no HTTP answer came at all.
@@ -100,6 +134,8 @@ pub struct HttpRequest {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// Without an answer by then, the request counts as a network failure.
+    pub timeout_ms: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +159,16 @@ pub enum Event {
     },
     /// The visitor asks to try again after a failure.
     Retry,
+    /// The visitor retries one failed message.
+    RetryMessage {
+        id: u64,
+    },
+    /// The browser's `online` event.
+    NetworkOnline,
+    /// The browser's `offline` event.
+    NetworkOffline,
+    /// The page became visible again (after sleep or a background tab).
+    PageVisible,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +191,12 @@ pub enum Effect {
         every_ms: u32,
     },
     StopHeartbeat,
+    /// Cancel a scheduled reconnect (a reconnect happens sooner).
+    CancelReconnect,
+    /// Try the session request again after this delay (a `Retry-After`).
+    ScheduleSessionRetry {
+        delay_ms: u32,
+    },
     Warn(String),
     LogError(String),
     FocusComposer,
@@ -174,7 +226,16 @@ pub struct ChatCore {
     pub transcript: Vec<Entry>,
     /// Bumped on every change to `transcript`, so a view can tell when to copy it.
     pub transcript_revision: u64,
+    /// Bumped when the session or the last agent `seq` changes, for persistence.
+    pub session_revision: u64,
+    /// The current time, set by the transport before each event (ms since the epoch).
+    pub clock_ms: f64,
     session: Option<CreateSessionResponse>,
+    session_expires_at_ms: Option<f64>,
+    /// The session came from storage and has not connected in this page yet: a refused
+    /// upgrade then means the server no longer knows it.
+    resumed: bool,
+    online: bool,
     socket_open: bool,
     ever_connected: bool,
     attempt: u32,
@@ -206,7 +267,12 @@ impl ChatCore {
             agent_typing: false,
             transcript: Vec::new(),
             transcript_revision: 0,
+            session_revision: 0,
+            clock_ms: 0.0,
             session: None,
+            session_expires_at_ms: None,
+            resumed: false,
+            online: true,
             socket_open: false,
             ever_connected: false,
             attempt: 0,
@@ -241,9 +307,75 @@ impl ChatCore {
             delivery: None,
             client_id: None,
             agent_name: None,
+            at_ms: self.clock_ms,
         });
         self.transcript_revision += 1;
         self.transcript.len() - 1
+    }
+
+    /// What to keep across a reload.
+    pub fn snapshot(&self) -> Snapshot {
+        let keep_from = self.transcript.len().saturating_sub(PERSISTED_ENTRIES);
+        let transcript = self
+            .transcript
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                *i >= keep_from
+                    || (e.kind == EntryKind::Guest && e.delivery != Some(Delivery::Delivered))
+            })
+            .map(|(_, e)| e.clone())
+            .collect();
+        Snapshot {
+            session: self.session.as_ref().map(|s| StoredSession {
+                guest_token: s.guest_token.clone(),
+                session_id: s.session_id.clone(),
+                organization_id: s.organization_id.clone(),
+                expires_at_ms: self.session_expires_at_ms.unwrap_or(0.0),
+            }),
+            last_seq: self.last_seq,
+            transcript,
+        }
+    }
+
+    /// Takes back what a previous page kept; call before [`Event::Start`]. A kept session
+    /// is resumed without a new REST call while its token is valid.
+    pub fn restore(&mut self, snapshot: Snapshot) {
+        self.transcript = snapshot.transcript;
+        self.next_id = self.transcript.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        self.transcript_revision += 1;
+        self.last_seq = snapshot.last_seq;
+        if let Some(stored) = snapshot.session {
+            self.session = Some(CreateSessionResponse {
+                guest_token: stored.guest_token,
+                session_id: stored.session_id,
+                organization_id: stored.organization_id,
+                expires_in: 0,
+            });
+            self.session_expires_at_ms = Some(stored.expires_at_ms);
+            self.resumed = true;
+            // The visitor already chatted: the composer is usable while we reconnect.
+            self.ever_connected = true;
+        }
+    }
+
+    fn session_expired(&self) -> bool {
+        // A little early, so a token does not expire during the upgrade.
+        self.session_expires_at_ms
+            .is_some_and(|at| self.clock_ms + 5_000.0 >= at)
+    }
+
+    /// Forgets the session and starts a new one; the transcript stays, with a line saying so.
+    fn renew_session(&mut self) -> Vec<Effect> {
+        self.session = None;
+        self.session_expires_at_ms = None;
+        self.resumed = false;
+        self.last_seq = None;
+        self.routing = Routing::Unknown;
+        self.attempt = 0;
+        self.session_revision += 1;
+        self.push(EntryKind::System, super::text::SESSION_RENEWED);
+        self.create_session()
     }
 
     fn session_request(&self) -> HttpRequest {
@@ -267,6 +399,7 @@ impl ChatCore {
             url,
             headers,
             body: serde_json::to_string(&body).unwrap_or_default(),
+            timeout_ms: self.config.session_timeout_ms,
         }
     }
 
@@ -300,6 +433,13 @@ impl ChatCore {
     pub fn apply(&mut self, event: Event) -> Vec<Effect> {
         match event {
             Event::Start => match self.connection {
+                Connection::Idle if self.session.is_some() => {
+                    if self.session_expired() {
+                        return self.renew_session();
+                    }
+                    self.connection = Connection::Connecting;
+                    self.open_socket()
+                }
                 Connection::Idle => self.create_session(),
                 _ => vec![],
             },
@@ -307,7 +447,10 @@ impl ChatCore {
                 if self.connection != Connection::CreatingSession {
                     return vec![];
                 }
+                self.session_expires_at_ms =
+                    Some(self.clock_ms + session.expires_in as f64 * 1000.0);
                 self.session = Some(session);
+                self.session_revision += 1;
                 self.connection = Connection::Connecting;
                 self.open_socket()
             }
@@ -323,8 +466,14 @@ impl ChatCore {
                         .unwrap_or_else(|| "network error".into()),
                     failure.server_text()
                 );
+                let mut effects = vec![Effect::LogError(log)];
+                if let (Some(429), Some(seconds)) = (failure.status, failure.retry_after_s) {
+                    effects.push(Effect::ScheduleSessionRetry {
+                        delay_ms: seconds.saturating_mul(1000),
+                    });
+                }
                 self.connection = Connection::SessionFailed(failure);
-                vec![Effect::LogError(log)]
+                effects
             }
             Event::SocketOpened => self.on_open(),
             Event::SocketText(text) => self.on_frame(&text),
@@ -334,6 +483,9 @@ impl ChatCore {
             Event::SocketClosed { code, reason } => self.on_close(code, &reason),
             Event::ReconnectDue => match self.connection {
                 Connection::Disconnected { attempt, .. } => {
+                    if self.session_expired() {
+                        return self.renew_session();
+                    }
                     self.connection = Connection::Reconnecting { attempt };
                     self.open_socket()
                 }
@@ -341,15 +493,82 @@ impl ChatCore {
             },
             Event::HeartbeatDue => self.on_heartbeat(),
             Event::Send { text, client_id } => self.on_send(&text, client_id),
-            Event::Retry => match self.connection {
-                Connection::SessionFailed(_) => self.create_session(),
-                Connection::GaveUp => {
-                    self.attempt = 0;
-                    self.connection = Connection::Reconnecting { attempt: 1 };
-                    self.open_socket()
+            Event::Retry => self.retry_now(),
+            Event::RetryMessage { id } => {
+                let Some(entry) = self
+                    .transcript
+                    .iter_mut()
+                    .find(|e| e.id == id && e.delivery == Some(Delivery::Failed))
+                else {
+                    return vec![];
+                };
+                entry.delivery = Some(Delivery::Sending);
+                self.transcript_revision += 1;
+                if self.socket_open {
+                    self.flush_outbox()
+                } else {
+                    self.retry_now()
                 }
-                _ => vec![],
-            },
+            }
+            Event::NetworkOffline => {
+                self.online = false;
+                vec![]
+            }
+            Event::NetworkOnline => {
+                self.online = true;
+                self.wake()
+            }
+            Event::PageVisible => self.wake(),
+        }
+    }
+
+    /// Reconnects at once from a waiting or failed state.
+    fn retry_now(&mut self) -> Vec<Effect> {
+        match self.connection {
+            Connection::SessionFailed(_) => self.create_session(),
+            Connection::GaveUp | Connection::Offline | Connection::Disconnected { .. } => {
+                let mut effects = vec![Effect::CancelReconnect];
+                if self.session_expired() {
+                    effects.extend(self.renew_session());
+                    return effects;
+                }
+                self.attempt = 0;
+                self.connection = Connection::Reconnecting { attempt: 1 };
+                effects.extend(self.open_socket());
+                effects
+            }
+            _ => vec![],
+        }
+    }
+
+    /// The network came back or the page woke up: reconnect now instead of waiting out a
+    /// backoff, and probe an open socket, which may have died while the machine slept.
+    fn wake(&mut self) -> Vec<Effect> {
+        match self.connection {
+            Connection::Offline | Connection::Disconnected { .. } | Connection::GaveUp => {
+                self.retry_now()
+            }
+            Connection::Connected if !self.awaiting_pong => {
+                self.awaiting_pong = true;
+                vec![Effect::SendFrame(ClientFrame::Ping.encode())]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// Undelivered guest messages that can no longer go out are marked failed.
+    fn fail_outbox(&mut self) {
+        let mut changed = false;
+        for entry in self.transcript.iter_mut() {
+            if entry.kind == EntryKind::Guest
+                && matches!(entry.delivery, Some(Delivery::Sending | Delivery::Sent))
+            {
+                entry.delivery = Some(Delivery::Failed);
+                changed = true;
+            }
+        }
+        if changed {
+            self.transcript_revision += 1;
         }
     }
 
@@ -361,6 +580,7 @@ impl ChatCore {
             return vec![];
         }
         self.socket_open = true;
+        self.resumed = false;
         self.attempt = 0;
         self.awaiting_pong = false;
         self.connection = Connection::Connected;
@@ -385,7 +605,9 @@ impl ChatCore {
         };
         let mut effects = vec![];
         for entry in self.transcript.iter_mut() {
-            if entry.kind == EntryKind::Guest && entry.delivery != Some(Delivery::Delivered) {
+            if entry.kind == EntryKind::Guest
+                && matches!(entry.delivery, Some(Delivery::Sending | Delivery::Sent))
+            {
                 effects.push(Effect::SendFrame(
                     ClientFrame::Message {
                         session_id: session_id.clone(),
@@ -411,9 +633,14 @@ impl ChatCore {
         let index = self.push(EntryKind::Guest, text);
         let entry = &mut self.transcript[index];
         entry.client_id = Some(Arc::from(client_id.as_str()));
+        entry.at_ms = self.clock_ms;
         entry.delivery = Some(Delivery::Sending);
         if !self.socket_open {
-            return vec![];
+            // The visitor acting is the best moment to try again.
+            return match self.connection {
+                Connection::GaveUp | Connection::Offline => self.retry_now(),
+                _ => vec![],
+            };
         }
         let Some(session) = &self.session else {
             return vec![];
@@ -461,15 +688,15 @@ impl ChatCore {
         let mut effects = vec![Effect::StopHeartbeat];
         if code == CLOSE_NORMAL {
             self.connection = Connection::Ended;
+            self.fail_outbox();
             self.push(EntryKind::System, super::text::CHAT_ENDED);
             return effects;
         }
-        if code == CLOSE_SESSION_EXPIRED {
-            self.session = None;
-            self.last_seq = None;
-            self.routing = Routing::Unknown;
-            self.push(EntryKind::System, super::text::SESSION_RENEWED);
-            effects.extend(self.create_session());
+        // A kept session the server refuses (browsers report a 403 upgrade as 1006 before
+        // open), or one past its lifetime, is replaced by a new one.
+        if code == CLOSE_SESSION_EXPIRED || (!was_open && (self.resumed || self.session_expired()))
+        {
+            effects.extend(self.renew_session());
             return effects;
         }
         if !reason.is_empty() {
@@ -477,8 +704,13 @@ impl ChatCore {
                 "guest-chat: connection closed ({code}): {reason}"
             )));
         }
+        if !self.online {
+            self.connection = Connection::Offline;
+            return effects;
+        }
         if self.attempt >= self.config.reconnect_attempts {
             self.connection = Connection::GaveUp;
+            self.fail_outbox();
             return effects;
         }
         let nominal = u64::from(self.config.reconnect_base_ms) << self.attempt.min(16);
@@ -522,6 +754,7 @@ impl ChatCore {
                 }
                 if seq.is_some() {
                     self.last_seq = seq;
+                    self.session_revision += 1;
                 }
                 self.agent_typing = false;
                 let index = self.push(EntryKind::Agent, &text);

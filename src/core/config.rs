@@ -13,6 +13,17 @@ pub enum SessionSource {
     Direct { access_token: String },
 }
 
+/// Where the conversation is kept across page loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persistence {
+    /// `localStorage`: survives reloads and new tabs of the site.
+    Local,
+    /// `sessionStorage`: survives reloads of this tab only.
+    Session,
+    /// Nothing is kept.
+    None,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub organization_id: Option<String>,
@@ -28,6 +39,8 @@ pub struct Config {
     pub heartbeat_ms: u32,
     pub reconnect_base_ms: u32,
     pub reconnect_attempts: u32,
+    pub session_timeout_ms: u32,
+    pub persistence: Persistence,
 }
 
 /// A configuration the widget cannot start with; shown in the widget as is.
@@ -134,6 +147,16 @@ impl Config {
                 )
             })?,
         };
+        let persistence = match attr("storage").as_deref() {
+            None | Some("local") => Persistence::Local,
+            Some("session") => Persistence::Session,
+            Some("none") => Persistence::None,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "data-storage must be \"local\", \"session\" or \"none\", but is \"{other}\"."
+                )))
+            }
+        };
         Ok(Config {
             organization_id,
             region,
@@ -146,7 +169,24 @@ impl Config {
             heartbeat_ms: number(&attr, "heartbeat-ms", 30_000, 100)?,
             reconnect_base_ms: number(&attr, "reconnect-base-ms", 1_000, 1)?,
             reconnect_attempts: number(&attr, "reconnect-attempts", 5, 0)?,
+            session_timeout_ms: number(&attr, "session-timeout-ms", 15_000, 100)?,
+            persistence,
         })
+    }
+
+    /// Storage key of this configuration's conversation: another endpoint, organization
+    /// or guest identity is another conversation.
+    pub fn storage_key(&self) -> String {
+        let source = match &self.session {
+            SessionSource::Backend { url } => url.as_str(),
+            SessionSource::Direct { .. } => self.api_base.as_str(),
+        };
+        format!(
+            "guest-chat:v1:{source}|{}|{}|{}",
+            self.organization_id.as_deref().unwrap_or(""),
+            self.guest_name.as_deref().unwrap_or(""),
+            self.guest_email.as_deref().unwrap_or("")
+        )
     }
 
     /// Direct mode puts an OAuth token in the page; fine against a simulator, never in production.
@@ -226,6 +266,21 @@ mod tests {
             .0
             .contains("data-attributes"));
         assert!(config(&[("session-url", "/s"), ("region", "us east")]).is_err());
+    }
+
+    #[test]
+    fn storage_defaults_to_local_and_keys_differ_per_guest_and_endpoint() {
+        let a = config(&[("session-url", "/s"), ("guest-name", "A")]).unwrap();
+        assert_eq!(a.persistence, Persistence::Local);
+        let b = config(&[("session-url", "/s"), ("guest-name", "B")]).unwrap();
+        let c = config(&[("session-url", "/other"), ("guest-name", "A")]).unwrap();
+        assert_ne!(a.storage_key(), b.storage_key());
+        assert_ne!(a.storage_key(), c.storage_key());
+        let none = config(&[("session-url", "/s"), ("storage", "none")]).unwrap();
+        assert_eq!(none.persistence, Persistence::None);
+        assert!(config(&[("session-url", "/s"), ("storage", "cookie")]).is_err());
+        let direct = config(&[("access-token", "secret-token"), ("organization-id", "o")]).unwrap();
+        assert!(!direct.storage_key().contains("secret-token"));
     }
 
     #[test]

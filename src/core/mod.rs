@@ -7,6 +7,6 @@ pub mod text;
 
 pub use chat::{
     ChatCore, Connection, Delivery, Effect, Entry, EntryKind, Event, HttpRequest, RestFailure,
-    Routing,
+    Routing, Snapshot, StoredSession,
 };
-pub use config::{Config, ConfigError, SessionSource};
+pub use config::{Config, ConfigError, Persistence, SessionSource};

@@ -10,6 +10,7 @@ pub const NEW_MESSAGES: &str = "New messages";
 pub const PLACEHOLDER: &str = "Type a message…";
 pub const SEND: &str = "Send";
 pub const RETRY: &str = "Try again";
+pub const RETRY_MESSAGE: &str = "Retry";
 
 pub fn routing_line(routing: Routing) -> String {
     match routing {
@@ -55,6 +56,7 @@ pub fn status_line(connection: &Connection) -> String {
         Connection::Reconnecting { attempt } => format!("Reconnecting… (attempt {attempt})"),
         Connection::GaveUp => "Could not reconnect.".into(),
         Connection::Ended => "Chat ended".into(),
+        Connection::Offline => "Offline. Waiting for the network…".into(),
         Connection::SessionFailed(failure) => {
             let status = match failure.status {
                 Some(code) => format!("HTTP {code}"),

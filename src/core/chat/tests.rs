@@ -367,10 +367,7 @@ fn abnormal_close_reconnects_with_doubling_jittered_delays_then_gives_up() {
     assert!(!effects
         .iter()
         .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
-    assert!(matches!(
-        core.apply(Event::Retry).as_slice(),
-        [Effect::OpenSocket { .. }]
-    ));
+    assert!(opens_socket(&core.apply(Event::Retry)));
     core.apply(Event::SocketOpened);
     assert_eq!(core.connection, Connection::Connected);
 }
@@ -505,4 +502,241 @@ fn stray_events_in_the_wrong_state_change_nothing() {
     assert!(send(&mut core, "too early", "c").is_empty());
     assert_eq!(core.connection, Connection::Idle);
     assert!(core.transcript.is_empty());
+}
+
+fn closed(core: &mut ChatCore, code: u16) -> Vec<Effect> {
+    core.apply(Event::SocketClosed {
+        code,
+        reason: String::new(),
+    })
+}
+
+fn opens_socket(effects: &[Effect]) -> bool {
+    effects
+        .iter()
+        .any(|e| matches!(e, Effect::OpenSocket { .. }))
+}
+
+fn creates_session(effects: &[Effect]) -> bool {
+    effects
+        .iter()
+        .any(|e| matches!(e, Effect::CreateSession(_)))
+}
+
+#[test]
+fn a_snapshot_resumes_the_same_session_without_a_rest_call() {
+    let mut core = ChatCore::new(config(), 1);
+    core.clock_ms = 1_000.0;
+    core.apply(Event::Start);
+    core.apply(Event::SessionCreated(session()));
+    core.apply(Event::SocketOpened);
+    frame(
+        &mut core,
+        r#"{"type":"agent_message","text":"hello","seq":4}"#,
+    );
+    send(&mut core, "unacknowledged", "c1");
+    let snapshot = core.snapshot();
+    assert_eq!(snapshot.session.as_ref().unwrap().expires_at_ms, 61_000.0);
+    // Through JSON, as the transport stores it.
+    let stored: Snapshot =
+        serde_json::from_str(&serde_json::to_string(&snapshot).unwrap()).unwrap();
+    assert!(
+        !serde_json::to_string(&snapshot)
+            .unwrap()
+            .contains("\"tok\""),
+        "no access token is kept"
+    );
+
+    let mut again = ChatCore::new(config(), 2);
+    again.clock_ms = 30_000.0;
+    again.restore(stored);
+    assert!(again.can_compose());
+    let effects = again.apply(Event::Start);
+    assert_eq!(effects.len(), 1);
+    assert!(matches!(&effects[0], Effect::OpenSocket { url } if url.ends_with("&last_seq=4")));
+    let effects = again.apply(Event::SocketOpened);
+    assert!(!effects.contains(&Effect::FocusComposer));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SendFrame(f) if f.contains("unacknowledged"))),
+        "the kept outbox goes out"
+    );
+    assert_eq!(again.transcript.len(), core.transcript.len());
+    send(&mut again, "new", "c2");
+    let ids: Vec<u64> = again.transcript.iter().map(|e| e.id).collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids stay unique after a restore: {ids:?}"
+    );
+}
+
+#[test]
+fn an_expired_kept_session_is_replaced_and_the_transcript_kept() {
+    let mut core = connected();
+    send(&mut core, "old", "c1");
+    let snapshot = core.snapshot();
+    let mut again = ChatCore::new(config(), 2);
+    again.clock_ms = 120_000.0; // past the 60 s lifetime
+    again.restore(snapshot);
+    let effects = again.apply(Event::Start);
+    assert!(creates_session(&effects));
+    assert_eq!(
+        again.transcript.last().unwrap().text.as_ref(),
+        text::SESSION_RENEWED
+    );
+    assert!(again.transcript.iter().any(|e| e.text.as_ref() == "old"));
+}
+
+#[test]
+fn a_kept_session_the_server_refuses_is_replaced() {
+    let core = connected();
+    let snapshot = core.snapshot();
+    let mut again = ChatCore::new(config(), 2);
+    again.restore(snapshot);
+    again.apply(Event::Start);
+    // A refused upgrade: closed before it ever opened.
+    let effects = closed(&mut again, 1006);
+    assert!(creates_session(&effects));
+    assert_eq!(again.connection, Connection::CreatingSession);
+    // A session created in this page is not replaced for the same failure.
+    again.apply(Event::SessionCreated(session()));
+    let effects = closed(&mut again, 1006);
+    assert!(!creates_session(&effects));
+    assert!(matches!(again.connection, Connection::Disconnected { .. }));
+}
+
+#[test]
+fn reconnecting_past_the_token_lifetime_starts_a_new_session() {
+    let mut core = connected();
+    closed(&mut core, 1006);
+    core.clock_ms = 10_000_000.0;
+    let effects = core.apply(Event::ReconnectDue);
+    assert!(creates_session(&effects));
+}
+
+#[test]
+fn offline_waits_for_the_network_and_online_reconnects_at_once() {
+    let mut core = connected();
+    core.apply(Event::NetworkOffline);
+    let effects = closed(&mut core, 1006);
+    assert_eq!(core.connection, Connection::Offline);
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
+    assert_eq!(
+        text::status_line(&core.connection),
+        "Offline. Waiting for the network…"
+    );
+    let effects = core.apply(Event::NetworkOnline);
+    assert!(opens_socket(&effects));
+}
+
+#[test]
+fn waking_up_skips_the_backoff_or_probes_an_open_socket() {
+    let mut core = connected();
+    assert_eq!(
+        core.apply(Event::PageVisible),
+        [Effect::SendFrame(r#"{"type":"ping"}"#.into())]
+    );
+    assert!(
+        core.apply(Event::PageVisible).is_empty(),
+        "one probe at a time"
+    );
+    // The probe is answered by nothing: the next heartbeat declares the socket dead.
+    assert!(core
+        .apply(Event::HeartbeatDue)
+        .iter()
+        .any(|e| matches!(e, Effect::CloseSocket { .. })));
+    let effects = core.apply(Event::PageVisible);
+    assert!(effects.contains(&Effect::CancelReconnect));
+    assert!(opens_socket(&effects));
+}
+
+#[test]
+fn giving_up_fails_the_outbox_and_a_message_can_be_retried() {
+    let mut core = connected();
+    for _ in 0..5 {
+        closed(&mut core, 1006);
+        core.apply(Event::ReconnectDue);
+    }
+    send(&mut core, "stuck", "c1");
+    closed(&mut core, 1006);
+    assert_eq!(core.connection, Connection::GaveUp);
+    let entry = core.transcript.last().unwrap().clone();
+    assert_eq!(entry.delivery, Some(Delivery::Failed));
+    let effects = core.apply(Event::RetryMessage { id: entry.id });
+    assert!(opens_socket(&effects));
+    assert_eq!(
+        core.transcript.last().unwrap().delivery,
+        Some(Delivery::Sending)
+    );
+    let effects = core.apply(Event::SocketOpened);
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::SendFrame(f) if f.contains("stuck"))));
+}
+
+#[test]
+fn sending_after_giving_up_tries_to_reconnect() {
+    let mut core = connected();
+    for _ in 0..6 {
+        closed(&mut core, 1006);
+        core.apply(Event::ReconnectDue);
+    }
+    assert_eq!(core.connection, Connection::GaveUp);
+    let effects = send(&mut core, "anyone there?", "c9");
+    assert!(opens_socket(&effects));
+    assert_eq!(
+        core.transcript.last().unwrap().delivery,
+        Some(Delivery::Sending)
+    );
+}
+
+#[test]
+fn an_ended_chat_fails_what_was_not_delivered() {
+    let mut core = connected();
+    send(&mut core, "late", "c1");
+    closed(&mut core, 1000);
+    let entry = core
+        .transcript
+        .iter()
+        .find(|e| e.kind == EntryKind::Guest)
+        .unwrap();
+    assert_eq!(entry.delivery, Some(Delivery::Failed));
+}
+
+#[test]
+fn a_429_with_retry_after_is_retried_after_that_long() {
+    let mut core = ChatCore::new(config(), 1);
+    core.apply(Event::Start);
+    let effects = core.apply(Event::SessionFailed(RestFailure {
+        status: Some(429),
+        body: String::new(),
+        retry_after_s: Some(3),
+    }));
+    assert!(effects.contains(&Effect::ScheduleSessionRetry { delay_ms: 3000 }));
+    assert!(creates_session(&core.apply(Event::Retry)));
+}
+
+#[test]
+fn the_snapshot_is_bounded_but_keeps_every_undelivered_message() {
+    let mut core = connected();
+    send(&mut core, "first, never acknowledged", "c0");
+    for i in 0..(PERSISTED_ENTRIES + 50) {
+        frame(
+            &mut core,
+            &format!(r#"{{"type":"agent_message","text":"m{i}"}}"#),
+        );
+    }
+    let snapshot = core.snapshot();
+    assert_eq!(snapshot.transcript.len(), PERSISTED_ENTRIES + 1);
+    assert_eq!(
+        snapshot.transcript[0].text.as_ref(),
+        "first, never acknowledged"
+    );
+    assert_eq!(
+        snapshot.transcript.last().unwrap().text.as_ref(),
+        format!("m{}", PERSISTED_ENTRIES + 49)
+    );
 }

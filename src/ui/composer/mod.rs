@@ -18,12 +18,21 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
         }
         requests
     });
+    // The draft of the previous page comes back once the textarea exists.
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            if el.value().is_empty() {
+                el.set_value(&chat.saved_draft());
+            }
+        }
+    });
     let submit = move || {
         if let Some(el) = input.get_untracked() {
             let text = el.value();
             if !text.trim().is_empty() {
                 chat.send(text);
                 el.set_value("");
+                chat.save_draft("");
             }
         }
     };
@@ -42,6 +51,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
                 placeholder=text::PLACEHOLDER
                 node_ref=input
                 disabled=disabled
+                                on:input=move |ev| chat.save_draft(&event_target_value(&ev))
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();

@@ -12,11 +12,12 @@ fn delivery_label(delivery: Delivery) -> (&'static str, &'static str) {
         Delivery::Sending => ("sending", "Sending…"),
         Delivery::Sent => ("sent", "Sent"),
         Delivery::Delivered => ("delivered", "Delivered"),
+        Delivery::Failed => ("failed", "Not delivered"),
     }
 }
 
 #[component]
-fn Message(entry: Entry) -> impl IntoView {
+fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     let class = match entry.kind {
         EntryKind::Guest => "gc-msg gc-guest",
         EntryKind::Agent => "gc-msg gc-agent",
@@ -28,7 +29,15 @@ fn Message(entry: Entry) -> impl IntoView {
     view! {
         <div class=class data-delivery=delivery.map(|d| d.0)>
             <span class="gc-text">{entry.text.to_string()}</span>
-            {delivery.map(|(_, label)| view! { <span class="gc-delivery">{label}</span> })}
+                        {delivery.map(|(_, label)| view! { <span class="gc-delivery">{label}</span> })}
+            {(entry.delivery == Some(Delivery::Failed)).then(|| {
+                let id = entry.id;
+                view! {
+                    <button type="button" class="gc-retry-message" on:click=move |_| chat.retry_message(id)>
+                        {text::RETRY_MESSAGE}
+                    </button>
+                }
+            })}
         </div>
     }
 }
@@ -77,7 +86,7 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
                 <For
                     each=move || chat.transcript.get()
                     key=|entry| (entry.id, entry.delivery)
-                    children=|entry| view! { <Message entry /> }
+                    children=move |entry| view! { <Message entry chat /> }
                 />
                 <Show when=move || chat.agent_typing.get()>
                     <div class="gc-typing">{text::AGENT_TYPING}</div>
