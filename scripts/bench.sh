@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Benchmarks (not part of the test command's pass/fail):
+#   scripts/bench.sh load    2,000 concurrent guests against the simulator (GUESTS, MESSAGES)
+#   scripts/bench.sh chaos   300 + 300 messages through random drops and a reload (CHAOS_MESSAGES)
+#   scripts/bench.sh         both
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+export PATH="$PWD/tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+what=${1:-all}
+
+load() {
+  cargo bench -q -p guest-chat-simulator --bench load
+}
+
+chaos() {
+  cargo build -q -p guest-chat-simulator
+  trunk build --release
+  (cd tests/e2e && CHAOS_MESSAGES=${CHAOS_MESSAGES:-300} node --test chaos.test.mjs)
+}
+
+case "$what" in
+  load) load ;;
+  chaos) chaos ;;
+  all) load; chaos ;;
+  *) echo "usage: scripts/bench.sh [load|chaos]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,102 @@
+// Exactly-once delivery under real faults: the guest and the agent each send N messages
+// while the simulator drops the connection at random (abruptly and with close codes) and
+// the page reloads halfway. Afterwards both sides must hold every message once, in order.
+// CHAOS_MESSAGES sets N (default 40; `scripts/bench.sh chaos` runs 300).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startSimulator, launchBrowser, openWidgetPage } from "./support.mjs";
+
+const N = Number(process.env.CHAOS_MESSAGES ?? 40);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+let sim;
+let browser;
+
+before(async () => {
+  sim = await startSimulator(["--agent", "none"]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sim?.stop();
+});
+
+test(`chaos: ${N} guest and ${N} agent messages survive drops and a reload`, { timeout: 600_000 }, async () => {
+  // Quick reconnects keep the run short; the backoff itself is tested elsewhere.
+  const fastReconnect = (html) => html.replace('id="guest-chat"', 'id="guest-chat" data-reconnect-base-ms="100" data-reconnect-attempts="50" data-heartbeat-ms="2000"');
+  const { page } = await openWidgetPage(browser, sim, { rewrite: fastReconnect });
+  await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+  const [session] = await sim.control("/control/sessions");
+  const api = `/control/sessions/${session.id}`;
+
+  let drops = 0;
+  let chaos = true;
+  const monkey = (async () => {
+    const kinds = [null, null, 1011, 4500, 1001, 1012];
+    while (chaos) {
+      await sleep(400 + Math.random() * 1200);
+      if (!chaos) break;
+      const code = kinds[Math.floor(Math.random() * kinds.length)];
+      const res = await sim.control(`${api}/drop`, code === null ? "" : { code, reason: "chaos" });
+      if (res.dropped) drops++;
+    }
+  })();
+
+  let reloads = 0;
+  const guest = (async () => {
+    for (let i = 0; i < N; i++) {
+      if (i === Math.floor(N / 2)) {
+        await page.reload();
+        reloads++;
+      }
+      const input = page.locator(".gc-input:not([disabled])");
+      await input.fill(`g${i}`);
+      await input.press("Enter");
+      await sleep(Math.random() * 40);
+    }
+  })();
+  const agent = (async () => {
+    for (let i = 0; i < N; i++) {
+      await sim.control(`${api}/agent-message`, { text: `a${i}` });
+      await sleep(Math.random() * 40);
+    }
+  })();
+  await Promise.all([guest, agent]);
+  chaos = false;
+  await monkey;
+
+  const expectGuest = Array.from({ length: N }, (_, i) => `g${i}`);
+  const expectAgent = Array.from({ length: N }, (_, i) => `a${i}`);
+  const widgetTexts = async (selector) => page.locator(selector).allTextContents();
+  const deadline = Date.now() + 60_000;
+  let guestSeen = [];
+  let agentSeen = [];
+  let delivered = 0;
+  while (Date.now() < deadline) {
+    guestSeen = await widgetTexts(".gc-guest .gc-text");
+    agentSeen = await widgetTexts(".gc-agent .gc-text");
+    delivered = await page.locator('.gc-guest[data-delivery="delivered"]').count();
+    if (guestSeen.length >= N && agentSeen.length >= N && delivered === guestSeen.length) break;
+    await sleep(200);
+  }
+  const server = await sim.control(api);
+  const serverGuest = server.transcript.filter((l) => l.from === "guest").map((l) => l.text);
+
+  const count = (list, expected) => ({
+    lost: expected.filter((t) => !list.includes(t)).length,
+    duplicated: list.length - new Set(list).size,
+  });
+  const atServer = count(serverGuest, expectGuest);
+  const inWidget = count(agentSeen, expectAgent);
+  console.log(
+    `chaos: ${N} guest + ${N} agent messages, ${drops} drops, ${reloads} reload; ` +
+      `guest→server lost ${atServer.lost} duplicated ${atServer.duplicated}; ` +
+      `agent→widget lost ${inWidget.lost} duplicated ${inWidget.duplicated}; ` +
+      `delivered marks ${delivered}/${guestSeen.length}`,
+  );
+  assert.ok(drops >= 1, "the monkey dropped the connection at least once");
+  assert.deepEqual(serverGuest, expectGuest, "the server holds every guest message once, in order");
+  assert.deepEqual(agentSeen, expectAgent, "the widget holds every agent message once, in order");
+  assert.deepEqual(guestSeen, expectGuest, "the widget shows every guest message once, in order");
+  assert.equal(delivered, N, "every guest message is marked delivered");
+});
