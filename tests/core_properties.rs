@@ -129,9 +129,16 @@ proptest! {
             // Ids are unique and increasing, so rendering keys are stable.
             let ids: Vec<u64> = core.transcript.iter().map(|e| e.id).collect();
             prop_assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
-            // An agent message with a seq appears at most once.
+                        // An agent message with a seq appears at most once per session (a renewed
+            // session numbers its messages from 1 again).
             let mut texts = HashSet::new();
-            for entry in core.transcript.iter().filter(|e| e.kind == EntryKind::Agent) {
+            for entry in &core.transcript {
+                if entry.kind == EntryKind::System && entry.text.contains("new conversation") {
+                    texts.clear();
+                }
+                if entry.kind != EntryKind::Agent {
+                    continue;
+                }
                 if entry.text.starts_with('m') && entry.text[1..].parse::<u64>().is_ok() {
                     prop_assert!(texts.insert(entry.text.clone()), "duplicate {}", entry.text);
                 }

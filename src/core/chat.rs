@@ -476,7 +476,9 @@ impl ChatCore {
                 effects
             }
             Event::SocketOpened => self.on_open(),
-            Event::SocketText(text) => self.on_frame(&text),
+            // Frames only count from an open socket: anything else is a stale callback.
+            Event::SocketText(text) if self.socket_open => self.on_frame(&text),
+            Event::SocketText(_) => vec![],
             Event::SocketBinary => vec![Effect::Warn(
                 "guest-chat: ignored a binary frame; the Guest API sends JSON text".into(),
             )],

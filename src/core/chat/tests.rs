@@ -498,8 +498,10 @@ fn stray_events_in_the_wrong_state_change_nothing() {
             reason: String::new()
         })
         .is_empty());
-    assert!(core.apply(Event::HeartbeatDue).is_empty());
+        assert!(core.apply(Event::HeartbeatDue).is_empty());
     assert!(send(&mut core, "too early", "c").is_empty());
+    // A frame from no open socket (a stale callback) is ignored.
+    assert!(frame(&mut core, r#"{"type":"agent_message","text":"stale","seq":1}"#).is_empty());
     assert_eq!(core.connection, Connection::Idle);
     assert!(core.transcript.is_empty());
 }
