@@ -6,10 +6,14 @@
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]
+mod embed;
+#[cfg(target_arch = "wasm32")]
 mod transport;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 
+#[cfg(target_arch = "wasm32")]
+pub use embed::{mount_widget, WidgetHandle};
 #[cfg(target_arch = "wasm32")]
 pub use transport::{use_guest_chat, UseGuestChatReturn};
 #[cfg(target_arch = "wasm32")]

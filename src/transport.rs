@@ -46,18 +46,23 @@ impl UseGuestChatReturn {
         self.dispatch(Event::RetryMessage { id });
     }
 
-    /// The unsent text the visitor left in the composer on the previous page.
-    pub fn saved_draft(&self) -> String {
-        self.with_controller(|c| c.storage.as_ref().and_then(|s| s.read(&c.draft_key)))
-            .flatten()
-            .unwrap_or_default()
+    /// A small piece of view state kept beside the conversation (the composer draft, the
+    /// panel being open); empty when nothing was kept.
+    pub fn saved(&self, name: &str) -> String {
+        self.with_controller(|c| {
+            c.storage
+                .as_ref()
+                .and_then(|s| s.read(&format!("{}|{name}", c.snapshot_key)))
+        })
+        .flatten()
+        .unwrap_or_default()
     }
 
-    /// Keeps the composer's text across a reload.
-    pub fn save_draft(&self, text: &str) {
+    /// Keeps `value` under `name` across reloads; an empty value forgets it.
+    pub fn save(&self, name: &str, value: &str) {
         self.with_controller(|c| {
             if let Some(storage) = &c.storage {
-                storage.write(&c.draft_key, text);
+                storage.write(&format!("{}|{name}", c.snapshot_key), value);
             }
         });
     }
@@ -155,7 +160,6 @@ struct Controller {
     signals: Signals,
     storage: Option<Store>,
     snapshot_key: String,
-    draft_key: String,
     this: RefCell<std::rc::Weak<Controller>>,
 }
 
@@ -599,7 +603,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
     let storage = Store::open(config.persistence);
     let snapshot_key = config.storage_key();
-    let draft_key = format!("{snapshot_key}|draft");
+
     let mut core = ChatCore::new(config, seed);
     core.clock_ms = js_sys::Date::now();
     if let Some(saved) = storage.as_ref().and_then(|s| s.read(&snapshot_key)) {
@@ -630,7 +634,6 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         signals,
         storage,
         snapshot_key,
-        draft_key,
         this: RefCell::new(std::rc::Weak::new()),
     });
     *controller.this.borrow_mut() = Rc::downgrade(&controller);

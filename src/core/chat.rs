@@ -629,7 +629,9 @@ impl ChatCore {
 
     fn on_send(&mut self, text: &str, client_id: String) -> Vec<Effect> {
         let text = text.trim();
-        if text.is_empty() || !self.can_compose() {
+        // Before the first connection the composer is disabled, but the host page's API
+        // may already send: such a message waits in the outbox like any other.
+        if text.is_empty() || matches!(self.connection, Connection::Idle | Connection::Ended) {
             return vec![];
         }
         let index = self.push(EntryKind::Guest, text);

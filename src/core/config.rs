@@ -24,6 +24,32 @@ pub enum Persistence {
     None,
 }
 
+/// Colour scheme of the widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Follows the visitor's `prefers-color-scheme`.
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// Side of the page where the launcher sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Right,
+    Left,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub organization_id: Option<String>,
@@ -41,6 +67,8 @@ pub struct Config {
     pub reconnect_attempts: u32,
     pub session_timeout_ms: u32,
     pub persistence: Persistence,
+    pub theme: Theme,
+    pub side: Side,
 }
 
 /// A configuration the widget cannot start with; shown in the widget as is.
@@ -157,6 +185,25 @@ impl Config {
                 )))
             }
         };
+        let theme = match attr("theme").as_deref() {
+            None | Some("auto") => Theme::Auto,
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "data-theme must be \"auto\", \"light\" or \"dark\", but is \"{other}\"."
+                )))
+            }
+        };
+        let side = match attr("position").as_deref() {
+            None | Some("right") => Side::Right,
+            Some("left") => Side::Left,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "data-position must be \"right\" or \"left\", but is \"{other}\"."
+                )))
+            }
+        };
         Ok(Config {
             organization_id,
             region,
@@ -171,6 +218,8 @@ impl Config {
             reconnect_attempts: number(&attr, "reconnect-attempts", 5, 0)?,
             session_timeout_ms: number(&attr, "session-timeout-ms", 15_000, 100)?,
             persistence,
+            theme,
+            side,
         })
     }
 
@@ -281,6 +330,27 @@ mod tests {
         assert!(config(&[("session-url", "/s"), ("storage", "cookie")]).is_err());
         let direct = config(&[("access-token", "secret-token"), ("organization-id", "o")]).unwrap();
         assert!(!direct.storage_key().contains("secret-token"));
+    }
+
+    #[test]
+    fn theme_and_position_are_read_and_checked() {
+        let c = config(&[("session-url", "/s")]).unwrap();
+        assert_eq!((c.theme, c.side), (Theme::Auto, Side::Right));
+        let c = config(&[
+            ("session-url", "/s"),
+            ("theme", "dark"),
+            ("position", "left"),
+        ])
+        .unwrap();
+        assert_eq!((c.theme, c.side), (Theme::Dark, Side::Left));
+        assert!(config(&[("session-url", "/s"), ("theme", "pink")])
+            .unwrap_err()
+            .0
+            .contains("data-theme"));
+        assert!(config(&[("session-url", "/s"), ("position", "top")])
+            .unwrap_err()
+            .0
+            .contains("data-position"));
     }
 
     #[test]

@@ -9,4 +9,4 @@ pub use chat::{
     ChatCore, Connection, Delivery, Effect, Entry, EntryKind, Event, HttpRequest, RestFailure,
     Routing, Snapshot, StoredSession,
 };
-pub use config::{Config, ConfigError, Persistence, SessionSource};
+pub use config::{Config, ConfigError, Persistence, SessionSource, Side, Theme};

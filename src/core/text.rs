@@ -71,3 +71,15 @@ pub fn status_line(connection: &Connection) -> String {
         }
     }
 }
+
+pub const OPEN_CHAT: &str = "Open chat";
+pub const CLOSE_CHAT: &str = "Close chat";
+pub const CHAT_TITLE: &str = "Chat with us";
+
+/// Accessible description of the unread badge.
+pub fn unread_label(count: u32) -> String {
+    match count {
+        1 => "1 unread message".to_string(),
+        n => format!("{n} unread messages"),
+    }
+}

@@ -5,10 +5,12 @@
 
 mod chat_panel;
 mod composer;
+mod launcher;
 mod status_bar;
 mod transcript;
 
-pub use chat_panel::GuestChat;
+pub use chat_panel::{ConfigProblem, GuestChat};
+pub use launcher::Launcher;
 
 use crate::core::{Config, ConfigError};
 use wasm_bindgen::JsCast;
@@ -41,16 +43,14 @@ pub fn mount_to(
     )
 }
 
-/// Entry point of the built widget: mounts into `#guest-chat`.
+/// Entry point of the built widget: mounts inline into `#guest-chat` when the page has
+/// one. Pages that embed the launcher use the loader, which calls `mountWidget`.
 pub fn mount_from_document() {
     let element = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(MOUNT_ID))
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    match element {
-        Some(element) => mount_to(element).forget(),
-        None => web_sys::console::error_1(
-            &format!("guest-chat: no element with id \"{MOUNT_ID}\" on this page; add <div id=\"{MOUNT_ID}\" data-session-url=\"…\"></div>").into(),
-        ),
+    if let Some(element) = element {
+        mount_to(element).forget();
     }
 }

@@ -70,11 +70,12 @@ export async function launchBrowser() {
 }
 
 /**
- * Opens the release build's own index.html, pointed at this simulator: the page is
- * configured for :8787, so the test rewrites that one address in flight.
+ * Opens a page of the release build (dist/), pointed at this simulator: the pages are
+ * configured for :8787, so the test rewrites that one address in flight (and applies
+ * `rewrite` to the HTML, if given).
  */
-export async function openWidgetPage(browser, sim, { viewport = { width: 520, height: 760 }, rewrite } = {}) {
-  const context = await browser.newContext({ viewport });
+export async function openPage(browser, sim, path, { viewport = { width: 520, height: 760 }, colorScheme, reducedMotion, rewrite, context } = {}) {
+  context = context ?? (await browser.newContext({ viewport, colorScheme, reducedMotion }));
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
@@ -82,12 +83,17 @@ export async function openWidgetPage(browser, sim, { viewport = { width: 520, he
     if (msg.type() === "error") problems.push(`console.error: ${msg.text()}`);
   });
   const host = new URL(sim.url).host;
-  await page.route(`${sim.url}/`, async (route) => {
+  await page.route((url) => url.origin === sim.url && (url.pathname === "/" || url.pathname.endsWith(".html")), async (route) => {
     const response = await route.fetch();
     let body = (await response.text()).replaceAll("127.0.0.1:8787", host);
     if (rewrite) body = rewrite(body);
     await route.fulfill({ response, body });
   });
-  await page.goto(`${sim.url}/`);
+  await page.goto(`${sim.url}${path}`);
   return { page, context, problems };
+}
+
+/** The release build's own index.html: the inline widget. */
+export async function openWidgetPage(browser, sim, options = {}) {
+  return openPage(browser, sim, "/", options);
 }

@@ -498,10 +498,14 @@ fn stray_events_in_the_wrong_state_change_nothing() {
             reason: String::new()
         })
         .is_empty());
-        assert!(core.apply(Event::HeartbeatDue).is_empty());
+    assert!(core.apply(Event::HeartbeatDue).is_empty());
     assert!(send(&mut core, "too early", "c").is_empty());
     // A frame from no open socket (a stale callback) is ignored.
-    assert!(frame(&mut core, r#"{"type":"agent_message","text":"stale","seq":1}"#).is_empty());
+    assert!(frame(
+        &mut core,
+        r#"{"type":"agent_message","text":"stale","seq":1}"#
+    )
+    .is_empty());
     assert_eq!(core.connection, Connection::Idle);
     assert!(core.transcript.is_empty());
 }
@@ -741,4 +745,17 @@ fn the_snapshot_is_bounded_but_keeps_every_undelivered_message() {
         snapshot.transcript.last().unwrap().text.as_ref(),
         format!("m{}", PERSISTED_ENTRIES + 49)
     );
+}
+
+#[test]
+fn a_message_sent_before_the_first_connection_waits_for_it() {
+    let mut core = ChatCore::new(config(), 1);
+    core.apply(Event::Start);
+    assert!(send(&mut core, "early", "c1").is_empty());
+    assert_eq!(core.transcript[0].delivery, Some(Delivery::Sending));
+    core.apply(Event::SessionCreated(session()));
+    let effects = core.apply(Event::SocketOpened);
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::SendFrame(f) if f.contains("early"))));
 }

@@ -22,7 +22,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(el) = input.get() {
             if el.value().is_empty() {
-                el.set_value(&chat.saved_draft());
+                el.set_value(&chat.saved("draft"));
             }
         }
     });
@@ -32,7 +32,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
             if !text.trim().is_empty() {
                 chat.send(text);
                 el.set_value("");
-                chat.save_draft("");
+                chat.save("draft", "");
             }
         }
     };
@@ -51,7 +51,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
                 placeholder=text::PLACEHOLDER
                 node_ref=input
                 disabled=disabled
-                                on:input=move |ev| chat.save_draft(&event_target_value(&ev))
+                                on:input=move |ev| chat.save("draft", &event_target_value(&ev))
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();

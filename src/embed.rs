@@ -1,0 +1,171 @@
+//! The embedded widget: a launcher and panel in a shadow root, mounted by the one-tag
+//! loader (`embed/guest-chat.js`), with a small JavaScript API for the host page.
+
+use crate::{
+    core::{text, Connection, EntryKind},
+    ui::{read_config, ConfigProblem, Launcher},
+    use_guest_chat, UseGuestChatReturn,
+};
+use leptos::prelude::*;
+use std::{cell::Cell, rc::Rc};
+use wasm_bindgen::{prelude::*, JsCast};
+use web_sys::HtmlElement;
+
+/// The widget's stylesheet, adopted by its shadow root, so no `<style>` or `<link>` is
+/// needed in the host page and a strict CSP (no `unsafe-inline`) is satisfied.
+const WIDGET_CSS: &str = include_str!("../style.css");
+
+/// What the host page's `GuestChat` object calls once the widget is loaded.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    open: RwSignal<bool>,
+    chat: Option<UseGuestChatReturn>,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    pub fn open(&self) {
+        self.open.set(true);
+    }
+
+    pub fn close(&self) {
+        self.open.set(false);
+    }
+
+    pub fn toggle(&self) {
+        self.open.update(|o| *o = !*o);
+    }
+
+    #[wasm_bindgen(js_name = isOpen)]
+    pub fn is_open(&self) -> bool {
+        self.open.get_untracked()
+    }
+
+    /// Sends `text` as the visitor, as if typed in the composer.
+    pub fn send(&self, text: String) {
+        match &self.chat {
+            Some(chat) => chat.send(text),
+            None => web_sys::console::warn_1(
+                &"guest-chat: send() ignored: the widget is not configured".into(),
+            ),
+        }
+    }
+}
+
+/// Dispatches `guest-chat:{name}` on the host element with a plain-object detail.
+fn emit(host: &HtmlElement, name: &str, detail: &[(&str, &str)]) {
+    let object = js_sys::Object::new();
+    for (key, value) in detail {
+        let _ = js_sys::Reflect::set(&object, &(*key).into(), &(*value).into());
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&object);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) =
+        web_sys::CustomEvent::new_with_event_init_dict(&format!("guest-chat:{name}"), &init)
+    {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+fn state_word(connection: &Connection) -> &'static str {
+    match connection {
+        Connection::Idle => "idle",
+        Connection::CreatingSession | Connection::Connecting => "connecting",
+        Connection::Connected => "connected",
+        Connection::Disconnected { .. } | Connection::Reconnecting { .. } => "reconnecting",
+        Connection::Offline => "offline",
+        Connection::GaveUp | Connection::SessionFailed(_) => "failed",
+        Connection::Ended => "ended",
+    }
+}
+
+/// Turns the chat's signals into the host page's `message`, `status` and `error` events.
+fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
+    let host_for_status = host.clone();
+    Effect::new(move |_| {
+        chat.connection.with(|c| {
+            emit(
+                &host_for_status,
+                "status",
+                &[("status", state_word(c)), ("text", &text::status_line(c))],
+            );
+        });
+    });
+    // Entries already there when the page loaded are history, not events.
+    let last_id = StoredValue::new(None::<u64>);
+    Effect::new(move |_| {
+        chat.transcript.with(|entries| {
+            let newest = entries.last().map(|e| e.id).unwrap_or(0);
+            let Some(after) = last_id.get_value() else {
+                last_id.set_value(Some(newest));
+                return;
+            };
+            for entry in entries.iter().filter(|e| e.id > after) {
+                match entry.kind {
+                    EntryKind::Agent => emit(
+                        &host,
+                        "message",
+                        &[("from", "agent"), ("text", &entry.text)],
+                    ),
+                    EntryKind::Guest => emit(
+                        &host,
+                        "message",
+                        &[("from", "guest"), ("text", &entry.text)],
+                    ),
+                    EntryKind::Error => emit(&host, "error", &[("reason", &entry.text)]),
+                    EntryKind::System => {}
+                }
+            }
+            last_id.set_value(Some(newest.max(after)));
+        });
+    });
+}
+
+/// Mounts the launcher and panel into a shadow root of `host`, configured by the host's
+/// `data-` attributes, and dispatches `guest-chat:ready` on it.
+#[wasm_bindgen(js_name = mountWidget)]
+pub fn mount_widget(host: HtmlElement) -> Result<WidgetHandle, JsValue> {
+    let shadow = match host.shadow_root() {
+        Some(existing) => existing,
+        None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
+    };
+    let sheet = web_sys::CssStyleSheet::new()?;
+    sheet.replace_sync(WIDGET_CSS)?;
+    shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let root: HtmlElement = document.create_element("div")?.unchecked_into();
+    root.set_class_name("gc-root");
+    shadow.append_child(&root)?;
+
+    let config = read_config(&host);
+    if let Err(err) = &config {
+        web_sys::console::error_1(&format!("guest-chat: {err}").into());
+    }
+    if let Ok(Some(warning)) = config.as_ref().map(|c| c.warning()) {
+        web_sys::console::warn_1(&warning.into());
+    }
+    let open = RwSignal::new(false);
+    let chat_slot: Rc<Cell<Option<UseGuestChatReturn>>> = Rc::new(Cell::new(None));
+    let slot = chat_slot.clone();
+    let events_host = host.clone();
+    leptos::mount::mount_to(root, move || match config {
+        Ok(config) => {
+            let chat = use_guest_chat(config.clone());
+            slot.set(Some(chat));
+            open.set(chat.saved("open") == "1");
+            forward_events(events_host.clone(), chat);
+            view! { <Launcher chat open side=config.side theme=config.theme.as_str() /> }.into_any()
+        }
+        Err(err) => view! { <ConfigProblem err /> }.into_any(),
+    })
+    .forget();
+    emit(&host, "ready", &[]);
+    Ok(WidgetHandle {
+        open,
+        chat: chat_slot.get(),
+    })
+}

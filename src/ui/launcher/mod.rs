@@ -1,0 +1,86 @@
+use super::chat_panel::ChatView;
+use crate::{
+    core::{text, EntryKind, Side},
+    UseGuestChatReturn,
+};
+use leptos::{html, prelude::*};
+
+/// The floating button and the panel it opens. `open` is shared with the host page's
+/// JavaScript API.
+#[component]
+pub fn Launcher(
+    chat: UseGuestChatReturn,
+    open: RwSignal<bool>,
+    side: Side,
+    theme: &'static str,
+) -> impl IntoView {
+    let button = NodeRef::<html::Button>::new();
+    let unread = RwSignal::new(0u32);
+    // Agent messages that arrive while the panel is closed are counted; history restored
+    // from a previous page is not news.
+    let seen_agent = StoredValue::new(None::<usize>);
+    Effect::new(move |_| {
+        let agents = chat
+            .transcript
+            .with(|t| t.iter().filter(|e| e.kind == EntryKind::Agent).count());
+        let before = seen_agent.get_value().unwrap_or(agents);
+        seen_agent.set_value(Some(agents));
+        if !open.get_untracked() && agents > before {
+            unread.update(|n| *n += (agents - before) as u32);
+        }
+    });
+    Effect::new(move |_| {
+        let is_open = open.get();
+        if is_open {
+            unread.set(0);
+        }
+        chat.save("open", if is_open { "1" } else { "" });
+    });
+    let close = move || {
+        open.set(false);
+        if let Some(el) = button.get_untracked() {
+            let _ = el.focus();
+        }
+    };
+    view! {
+        <div
+            class="gc-embed"
+            class:gc-left=side == Side::Left
+            data-theme=theme
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" && open.get_untracked() {
+                    ev.prevent_default();
+                    close();
+                }
+            }
+        >
+            <div class="gc-panel" part="panel" role="dialog" aria-label=text::CHAT_TITLE hidden=move || !open.get()>
+                <div class="gc-panel-header" part="header">
+                    <h2 class="gc-title">{text::CHAT_TITLE}</h2>
+                    <button type="button" class="gc-close" part="close" aria-label=text::CLOSE_CHAT on:click=move |_| close()>
+                        "×"
+                    </button>
+                </div>
+                <ChatView chat theme />
+            </div>
+            <button
+                type="button"
+                class="gc-launcher"
+                part="launcher"
+                node_ref=button
+                aria-expanded=move || open.get().to_string()
+                aria-label=move || if open.get() { text::CLOSE_CHAT } else { text::OPEN_CHAT }
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <svg class="gc-launcher-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                    <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"></path>
+                </svg>
+                <Show when=move || { unread.get() > 0 }>
+                    <span class="gc-badge" part="badge" aria-label=move || text::unread_label(unread.get())>
+                        {move || unread.get().to_string()}
+                    </span>
+                </Show>
+            </button>
+        </div>
+    }
+}

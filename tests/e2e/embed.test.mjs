@@ -1,0 +1,251 @@
+// The one-tag embed on the example host site (examples/host, copied to dist/host):
+// launcher, badge, JavaScript API, isolation from hostile CSS, strict CSP, theming.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { startSimulator, launchBrowser, openPage, root } from "./support.mjs";
+
+let sim;
+let browser;
+const shots = join(root, "target", "screenshots");
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  sim = await startSimulator(["--agent", "scripted", "--queue-ms", "200", "--typing-ms", "100"]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sim?.stop();
+});
+
+const connected = (page) => page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+
+async function newestSession(name) {
+  const [session] = await sim.control(`/control/sessions?guest_name=${encodeURIComponent(name)}`);
+  return session;
+}
+
+test("the one-tag embed opens from its launcher and chats", async () => {
+  const { page, context, problems } = await openPage(browser, sim, "/host/plain.html");
+  const launcher = page.locator(".gc-launcher");
+  await launcher.waitFor();
+  assert.equal(await page.locator(".gc-panel").isVisible(), false, "closed at first");
+  assert.equal(await launcher.getAttribute("aria-expanded"), "false");
+  await launcher.click();
+  await connected(page);
+  assert.equal(await launcher.getAttribute("aria-expanded"), "true");
+  await page.locator(".gc-agent").filter({ hasText: "Hi Shopper" }).waitFor();
+  await page.locator(".gc-input").fill("Do you ship to Norway?");
+  await page.locator(".gc-input").press("Enter");
+  await page.locator(".gc-agent").filter({ hasText: "Do you ship to Norway?" }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the badge counts agent messages while closed; open or closed survives a reload", async () => {
+  const { page, context } = await openPage(browser, sim, "/host/plain.html");
+  await page.locator(".gc-launcher").click();
+  await connected(page);
+  await page.locator(".gc-close").click();
+  assert.equal(await page.locator(".gc-panel").isVisible(), false);
+  assert.equal(await page.evaluate(() => document.querySelector("guest-chat").shadowRoot.activeElement?.className), "gc-launcher", "focus returns to the launcher");
+  const session = await newestSession("Shopper");
+  await sim.control(`/control/sessions/${session.id}/agent-message`, { text: "Your order shipped." });
+  await sim.control(`/control/sessions/${session.id}/agent-message`, { text: "Tracking: 123." });
+  const badge = page.locator(".gc-badge");
+  await badge.filter({ hasText: /^2$/ }).waitFor();
+  assert.equal(await badge.getAttribute("aria-label"), "2 unread messages");
+  await page.locator(".gc-launcher").click();
+  await badge.waitFor({ state: "detached" });
+  await page.reload();
+  await connected(page);
+  assert.ok(await page.locator(".gc-panel").isVisible(), "still open after the reload");
+  await page.locator(".gc-input").focus();
+  await page.keyboard.press("Escape");
+  assert.equal(await page.locator(".gc-panel").isVisible(), false, "Escape closes");
+  await page.reload();
+  await page.locator(".gc-launcher").waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator(".gc-panel").isVisible(), false, "still closed after the reload");
+  await context.close();
+});
+
+test("the JavaScript API queues calls made before the widget loads and reports events", async () => {
+  const context2 = await browser.newContext({ viewport: { width: 900, height: 760 } });
+  const page2 = await context2.newPage();
+  const host = new URL(sim.url).host;
+  await page2.route((url) => url.pathname.endsWith("/api-probe.js"), (route) =>
+    route.fulfill({
+      contentType: "text/javascript",
+      body: `window.__events = [];
+        window.__loadedBeforeCalls = document.querySelector("guest-chat")?.shadowRoot != null;
+        ["ready", "message", "status", "error"].forEach((n) => GuestChat.on(n, (d) => __events.push([n, d])));
+        GuestChat.open();
+        GuestChat.send("sent before load");`,
+    }),
+  );
+  await page2.route((url) => url.pathname.endsWith(".html"), async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text())
+      .replaceAll("127.0.0.1:8787", host)
+      .replace('<script src="site.js" defer></script>', '<script src="site.js" defer></script><script src="api-probe.js" defer></script>');
+    await route.fulfill({ response, body });
+  });
+  // The wasm arrives late, so every call above is made before the widget exists.
+  await page2.route((url) => url.pathname.endsWith("_bg.wasm"), async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await route.continue();
+  });
+  await page2.goto(`${sim.url}/host/plain.html`);
+  await connected(page2);
+  assert.equal(await page2.evaluate(() => window.__loadedBeforeCalls), false, "the calls ran before the widget existed");
+  await page2.locator(".gc-guest").filter({ hasText: "sent before load" }).waitFor();
+  const session = await newestSession("Shopper");
+  await page2.waitForFunction(() => __events.some(([n, d]) => n === "message" && d.from === "agent"));
+  const received = await sim.control(`/control/sessions/${session.id}/received`);
+  assert.ok(received.some((f) => f.includes("sent before load")));
+  await sim.control(`/control/sessions/${session.id}/push`, JSON.stringify({ type: "error", reason: "Queue is full" }));
+  await page2.waitForFunction(() => __events.some(([n, d]) => n === "error" && d.reason === "Queue is full"));
+  const events = await page2.evaluate(() => __events);
+  const names = events.map(([n]) => n);
+  assert.ok(names.includes("ready"));
+  assert.ok(events.some(([n, d]) => n === "status" && d.status === "connected"));
+  assert.ok(events.some(([n, d]) => n === "message" && d.from === "guest" && d.text === "sent before load"));
+  assert.equal(await page2.evaluate(() => document.documentElement.dataset.chatReady), "yes", "the host page's own listener ran");
+  await page2.evaluate(() => GuestChat.close());
+  assert.equal(await page2.locator(".gc-panel").isVisible(), false);
+  await page2.evaluate(() => GuestChat.toggle());
+  assert.ok(await page2.locator(".gc-panel").isVisible());
+  await page2.locator(".gc-close").click();
+  await page2.locator("#talk").click();
+  assert.ok(await page2.locator(".gc-panel").isVisible(), "the host page's button opens the chat");
+  await context2.close();
+});
+
+const probes = {
+  ".gc-launcher": ["background-color", "width", "height", "border-radius", "border-top-style"],
+  ".gc-panel": ["width", "height", "font-size", "font-family", "color", "background-color"],
+  ".gc-title": ["font-size", "line-height", "color", "font-family", "margin-top"],
+  ".gc-status": ["font-size", "color", "line-height", "padding-top", "margin-top"],
+  ".gc-system": ["font-size", "color", "padding-top"],
+  ".gc-agent": ["font-size", "background-color", "color", "padding-left", "margin-top"],
+  ".gc-input": ["font-size", "box-sizing", "height", "border-top-width"],
+  ".gc-send": ["background-color", "border-top-style", "font-size", "border-radius"],
+};
+
+async function computedStyles(page) {
+  return page.evaluate((probes) => {
+    const shadow = document.querySelector("guest-chat").shadowRoot;
+    const out = {};
+    for (const [selector, props] of Object.entries(probes)) {
+      const style = getComputedStyle(shadow.querySelector(selector));
+      for (const p of props) out[`${selector} ${p}`] = style.getPropertyValue(p);
+    }
+    return out;
+  }, probes);
+}
+
+async function openedEmbed(path, options) {
+  const opened = await openPage(browser, sim, path, { viewport: { width: 900, height: 760 }, ...options });
+  await opened.page.locator(".gc-launcher").click();
+  await connected(opened.page);
+  await opened.page.locator(".gc-agent").first().waitFor();
+  await opened.page.waitForTimeout(250);
+  return opened;
+}
+
+test("hostile host CSS leaves the widget's computed styles unchanged, and none leak out", async () => {
+  const plain = await openedEmbed("/host/plain.html");
+  const hostile = await openedEmbed("/host/index.html");
+  const expected = await computedStyles(plain.page);
+  const actual = await computedStyles(hostile.page);
+  assert.deepEqual(actual, expected);
+  await hostile.page.screenshot({ path: join(shots, "hostile-host.png") });
+  const documentStyles = await plain.page.evaluate(() => ({
+    adopted: document.adoptedStyleSheets.length,
+    sheets: [...document.styleSheets].map((s) => new URL(s.href).pathname),
+  }));
+  assert.deepEqual(documentStyles, { adopted: 0, sheets: ["/host/site.css"] }, "the widget adds no styles to the page");
+  assert.equal(
+    await plain.page.evaluate(() => getComputedStyle(document.querySelector("#talk")).borderRadius),
+    await plain.page.evaluate(() => {
+      const probe = document.createElement("button");
+      document.body.append(probe);
+      const r = getComputedStyle(probe).borderRadius;
+      probe.remove();
+      return r;
+    }),
+  );
+  await plain.context.close();
+  await hostile.context.close();
+});
+
+test("a page with a strict Content-Security-Policy runs the widget", async () => {
+  const { page, context, problems } = await openPage(browser, sim, "/host/strict-csp.html");
+  const violations = [];
+  page.on("console", (msg) => {
+    if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
+  });
+  await page.locator(".gc-launcher").click();
+  await connected(page);
+  await page.locator(".gc-input").fill("hello from a strict page");
+  await page.locator(".gc-input").press("Enter");
+  await page.locator('.gc-guest[data-delivery="delivered"]').waitFor();
+  assert.deepEqual(violations, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the custom element works and sits on the left when configured", async () => {
+  const { page, context } = await openPage(browser, sim, "/host/custom-element.html", { viewport: { width: 900, height: 760 } });
+  const box = await page.locator(".gc-launcher").boundingBox();
+  assert.ok(box.x < 450, `launcher at x=${box.x}`);
+  await page.locator(".gc-launcher").click();
+  await connected(page);
+  await page.locator(".gc-agent").filter({ hasText: "Element shopper" }).waitFor();
+  await context.close();
+});
+
+test("below 480 px the panel is full screen", async () => {
+  const { page, context } = await openPage(browser, sim, "/host/plain.html", {
+    viewport: { width: 375, height: 700 },
+    reducedMotion: "reduce",
+  });
+  await page.locator(".gc-launcher").click();
+  await connected(page);
+  const box = await page.locator(".gc-panel").boundingBox();
+  assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 375, 700]);
+  await context.close();
+});
+
+test("dark mode follows the visitor's preference unless the site sets a theme", async () => {
+  const surface = (page) =>
+    page.evaluate(() => getComputedStyle(document.querySelector("guest-chat").shadowRoot.querySelector(".gc")).backgroundColor);
+  const dark = await openedEmbed("/host/plain.html", { colorScheme: "dark" });
+  assert.equal(await surface(dark.page), "rgb(21, 24, 29)");
+  await dark.page.locator(".gc").screenshot({ path: join(shots, "dark.png") });
+  const forcedLight = await openedEmbed("/host/plain.html", {
+    colorScheme: "dark",
+    rewrite: (html) => html.replace('data-guest-name="Shopper"', 'data-guest-name="Shopper" data-theme="light"'),
+  });
+  assert.equal(await surface(forcedLight.page), "rgb(255, 255, 255)");
+  await dark.context.close();
+  await forcedLight.context.close();
+});
+
+test("custom properties and ::part theme the widget", async () => {
+  const { page, context } = await openPage(browser, sim, "/host/plain.html");
+  await page.locator(".gc-launcher").waitFor();
+  await page.addStyleTag({
+    content: "guest-chat { --gc-accent: rgb(122, 46, 142); } guest-chat::part(launcher) { border-radius: 6px; }",
+  });
+  const style = await page.evaluate(() => {
+    const s = getComputedStyle(document.querySelector("guest-chat").shadowRoot.querySelector(".gc-launcher"));
+    return [s.backgroundColor, s.borderRadius];
+  });
+  assert.deepEqual(style, ["rgb(122, 46, 142)", "6px"]);
+  await context.close();
+});
