@@ -2,7 +2,7 @@
 //! loader (`embed/guest-chat.js`), with a small JavaScript API for the host page.
 
 use crate::{
-    core::{text, Connection, EntryKind},
+    core::{Connection, EntryKind},
     ui::{read_config, ConfigProblem, Launcher},
     use_guest_chat, UseGuestChatReturn,
 };
@@ -89,7 +89,10 @@ fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
             emit(
                 &host_for_status,
                 "status",
-                &[("status", state_word(c)), ("text", &text::status_line(c))],
+                &[
+                    ("status", state_word(c)),
+                    ("text", &chat.strings.status_line(c)),
+                ],
             );
         });
     });

@@ -24,6 +24,9 @@ pub struct UseGuestChatReturn {
     pub can_compose: ReadSignal<bool>,
     /// Bumped whenever the core asks for the composer to take focus.
     pub focus_requests: ReadSignal<u32>,
+    /// The catalog of the chat's language.
+    pub strings: &'static crate::core::Strings,
+    pub locale: crate::core::Locale,
     /// Key of this chat's controller in [`CONTROLLERS`]; a plain number, so the
     /// return value stays `Copy + Send` as Leptos wants for props.
     controller: u64,
@@ -594,6 +597,8 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         transcript: s.transcript.read_only(),
         can_compose: s.can_compose.read_only(),
         focus_requests: s.focus_requests.read_only(),
+        strings: config.locale.strings(),
+        locale: config.locale,
         controller: NEXT_CONTROLLER.with(|next| {
             let id = next.get();
             next.set(id + 1);

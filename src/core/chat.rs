@@ -374,7 +374,10 @@ impl ChatCore {
         self.routing = Routing::Unknown;
         self.attempt = 0;
         self.session_revision += 1;
-        self.push(EntryKind::System, super::text::SESSION_RENEWED);
+        self.push(
+            EntryKind::System,
+            self.config.locale.strings().session_renewed,
+        );
         self.create_session()
     }
 
@@ -591,7 +594,10 @@ impl ChatCore {
         }];
         if !self.ever_connected {
             self.ever_connected = true;
-            self.push(EntryKind::System, super::text::CHAT_CONNECTED);
+            self.push(
+                EntryKind::System,
+                self.config.locale.strings().chat_connected,
+            );
             effects.push(Effect::FocusComposer);
         }
         effects.extend(self.flush_outbox());
@@ -693,7 +699,7 @@ impl ChatCore {
         if code == CLOSE_NORMAL {
             self.connection = Connection::Ended;
             self.fail_outbox();
-            self.push(EntryKind::System, super::text::CHAT_ENDED);
+            self.push(EntryKind::System, self.config.locale.strings().chat_ended);
             return effects;
         }
         // A kept session the server refuses (browsers report a 403 upgrade as 1006 before
@@ -778,7 +784,7 @@ impl ChatCore {
                 };
                 if routing != self.routing {
                     self.routing = routing;
-                    let line = super::text::routing_line(routing);
+                    let line = self.config.locale.strings().routing_line(routing);
                     self.push(EntryKind::System, &line);
                 }
             }

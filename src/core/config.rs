@@ -69,6 +69,10 @@ pub struct Config {
     pub persistence: Persistence,
     pub theme: Theme,
     pub side: Side,
+    /// From `data-locale`; the browser layer fills it from the browser's languages when
+    /// the attribute is absent.
+    pub locale: super::text::Locale,
+    pub locale_set: bool,
 }
 
 /// A configuration the widget cannot start with; shown in the widget as is.
@@ -220,6 +224,8 @@ impl Config {
             persistence,
             theme,
             side,
+            locale: super::text::Locale::negotiate(attr("locale").as_deref()),
+            locale_set: attr("locale").is_some(),
         })
     }
 
@@ -351,6 +357,15 @@ mod tests {
             .unwrap_err()
             .0
             .contains("data-position"));
+    }
+
+    #[test]
+    fn the_locale_attribute_picks_a_catalog() {
+        use crate::core::text::Locale;
+        let c = config(&[("session-url", "/s"), ("locale", "ar-EG")]).unwrap();
+        assert_eq!((c.locale, c.locale_set), (Locale::Ar, true));
+        let c = config(&[("session-url", "/s")]).unwrap();
+        assert_eq!((c.locale, c.locale_set), (Locale::En, false));
     }
 
     #[test]

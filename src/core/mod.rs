@@ -10,3 +10,4 @@ pub use chat::{
     Routing, Snapshot, StoredSession,
 };
 pub use config::{Config, ConfigError, Persistence, SessionSource, Side, Theme};
+pub use text::{Locale, Strings};

@@ -18,9 +18,42 @@ use wasm_bindgen::JsCast;
 /// Id of the element the page provides for the widget.
 pub const MOUNT_ID: &str = "guest-chat";
 
-/// Reads the configuration from an element's `data-` attributes.
+/// Reads the configuration from an element's `data-` attributes; without `data-locale`
+/// the language is the first of the browser's languages that the widget speaks.
 pub fn read_config(element: &web_sys::Element) -> Result<Config, ConfigError> {
-    Config::from_attributes(|name| element.get_attribute(&format!("data-{name}")))
+    let mut config =
+        Config::from_attributes(|name| element.get_attribute(&format!("data-{name}")))?;
+    if !config.locale_set {
+        let languages: Vec<String> = web_sys::window()
+            .map(|w| {
+                w.navigator()
+                    .languages()
+                    .iter()
+                    .filter_map(|l| l.as_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        config.locale = crate::core::Locale::negotiate(languages.iter().map(String::as_str));
+    }
+    Ok(config)
+}
+
+/// Whether focus may be moved into the widget without taking it from something the
+/// visitor chose: nothing is focused, or focus is already inside this widget.
+pub(crate) fn focus_is_free_or_ours(el: &web_sys::Element) -> bool {
+    let root = el.get_root_node();
+    if let Some(shadow) = root.dyn_ref::<web_sys::ShadowRoot>() {
+        if shadow.active_element().is_some() {
+            return true;
+        }
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    match document.active_element() {
+        None => true,
+        Some(active) => document.body().is_some_and(|body| *body == active),
+    }
 }
 
 /// Mounts the widget into `element`, configured by its `data-` attributes. The widget

@@ -59,7 +59,7 @@ fn start_requests_a_session_with_token_organization_and_guest_details() {
     let mut core = ChatCore::new(config(), 1);
     let effects = core.apply(Event::Start);
     assert_eq!(core.connection, Connection::CreatingSession);
-    assert_eq!(text::status_line(&core.connection), "Creating session…");
+    assert_eq!(text::EN.status_line(&core.connection), "Creating session…");
     let [Effect::CreateSession(req)] = effects.as_slice() else {
         panic!("{effects:?}")
     };
@@ -118,7 +118,7 @@ fn opening_connects_focuses_and_says_so_once() {
     assert!(effects.contains(&Effect::StartHeartbeat { every_ms: 1000 }));
     assert_eq!(
         texts(&core),
-        [(EntryKind::System, text::CHAT_CONNECTED.to_string())]
+        [(EntryKind::System, text::EN.chat_connected.to_string())]
     );
 }
 
@@ -134,10 +134,12 @@ fn session_failure_keeps_status_and_text_and_can_be_retried() {
     let effects = core.apply(Event::SessionFailed(failure.clone()));
     assert!(matches!(effects.as_slice(), [Effect::LogError(_)]));
     assert_eq!(
-        text::status_line(&core.connection),
+        text::EN.status_line(&core.connection),
         "Could not start the chat (HTTP 401: bad token)."
     );
-    assert!(text::failure_hint(&failure).contains("webmessaging:guest"));
+    assert!(text::EN
+        .failure_hint(&failure)
+        .contains("webmessaging:guest"));
     let effects = core.apply(Event::Retry);
     assert!(matches!(effects.as_slice(), [Effect::CreateSession(_)]));
 }
@@ -145,7 +147,7 @@ fn session_failure_keeps_status_and_text_and_can_be_retried() {
 #[test]
 fn failure_hints_cover_network_403_429_and_5xx() {
     let hint = |status, retry| {
-        text::failure_hint(&RestFailure {
+        text::EN.failure_hint(&RestFailure {
             status,
             body: String::new(),
             retry_after_s: retry,
@@ -334,7 +336,9 @@ fn abnormal_close_reconnects_with_doubling_jittered_delays_then_gives_up() {
             code: 1006,
             reason: String::new(),
         });
-        assert!(text::status_line(&core.connection).starts_with("Disconnected"));
+        assert!(text::EN
+            .status_line(&core.connection)
+            .starts_with("Disconnected"));
         let delay = effects
             .iter()
             .find_map(|e| match e {
@@ -363,7 +367,10 @@ fn abnormal_close_reconnects_with_doubling_jittered_delays_then_gives_up() {
         reason: String::new(),
     });
     assert_eq!(core.connection, Connection::GaveUp);
-    assert_eq!(text::status_line(&core.connection), "Could not reconnect.");
+    assert_eq!(
+        text::EN.status_line(&core.connection),
+        "Could not reconnect."
+    );
     assert!(!effects
         .iter()
         .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
@@ -402,7 +409,7 @@ fn normal_close_ends_the_chat_without_reconnecting() {
     });
     assert_eq!(effects, [Effect::StopHeartbeat]);
     assert_eq!(core.connection, Connection::Ended);
-    assert_eq!(text::status_line(&core.connection), "Chat ended");
+    assert_eq!(text::EN.status_line(&core.connection), "Chat ended");
     assert!(!core.agent_typing);
     assert!(!core.can_compose());
     assert!(core.apply(Event::ReconnectDue).is_empty());
@@ -483,7 +490,7 @@ fn an_expired_session_starts_a_new_one_and_keeps_the_transcript() {
     assert_eq!(texts(&core)[1], (EntryKind::Guest, "before".into()));
     assert_eq!(
         core.transcript.last().unwrap().text.as_ref(),
-        text::SESSION_RENEWED
+        text::EN.session_renewed
     );
 }
 
@@ -589,7 +596,7 @@ fn an_expired_kept_session_is_replaced_and_the_transcript_kept() {
     assert!(creates_session(&effects));
     assert_eq!(
         again.transcript.last().unwrap().text.as_ref(),
-        text::SESSION_RENEWED
+        text::EN.session_renewed
     );
     assert!(again.transcript.iter().any(|e| e.text.as_ref() == "old"));
 }
@@ -631,7 +638,7 @@ fn offline_waits_for_the_network_and_online_reconnects_at_once() {
         .iter()
         .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
     assert_eq!(
-        text::status_line(&core.connection),
+        text::EN.status_line(&core.connection),
         "Offline. Waiting for the network…"
     );
     let effects = core.apply(Event::NetworkOnline);

@@ -1,6 +1,6 @@
 use super::{composer::Composer, status_bar::StatusBar, transcript::Transcript};
 use crate::{
-    core::{Config, ConfigError},
+    core::{Config, ConfigError, Connection, EntryKind},
     use_guest_chat, UseGuestChatReturn,
 };
 use leptos::prelude::*;
@@ -29,14 +29,83 @@ pub fn ConfigProblem(err: ConfigError) -> impl IntoView {
     }
 }
 
+/// A coarse state: announcements follow it, not every reconnect attempt.
+fn announced_state(connection: &Connection) -> u8 {
+    match connection {
+        Connection::Connected => 1,
+        Connection::Disconnected { .. } | Connection::Reconnecting { .. } => 2,
+        Connection::GaveUp | Connection::SessionFailed(_) => 3,
+        Connection::Ended => 4,
+        Connection::Offline => 5,
+        _ => 0,
+    }
+}
+
+/// What a screen reader should hear: new agent messages, routing and error lines,
+/// connection changes, and typing once per reply. Restored history is not news.
+fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
+    let announcement = RwSignal::new(String::new());
+    let last_id = StoredValue::new(None::<u64>);
+    let last_state = StoredValue::new(None::<u8>);
+    let typing_told = StoredValue::new(false);
+    let strings = chat.strings;
+    Effect::new(move |_| {
+        let mut said: Vec<String> = vec![];
+        chat.transcript.with(|entries| {
+            let newest = entries.last().map(|e| e.id).unwrap_or(0);
+            if let Some(after) = last_id.get_value() {
+                for entry in entries.iter().filter(|e| e.id > after) {
+                    match entry.kind {
+                        EntryKind::Agent => {
+                            typing_told.set_value(false);
+                            said.push(strings.agent_says(entry.agent_name.as_deref(), &entry.text));
+                        }
+                        EntryKind::System | EntryKind::Error => said.push(entry.text.to_string()),
+                        EntryKind::Guest => {}
+                    }
+                }
+            }
+            last_id.set_value(Some(newest.max(last_id.get_value().unwrap_or(0))));
+        });
+        chat.connection.with(|c| {
+            let state = announced_state(c);
+            if last_state.get_value().is_some_and(|s| s != state) && state != 0 {
+                said.push(strings.status_line(c));
+            }
+            last_state.set_value(Some(state));
+        });
+        if chat.agent_typing.get() && !typing_told.get_value() {
+            typing_told.set_value(true);
+            said.push(strings.agent_typing.to_string());
+        }
+        // A burst is summarised by its last lines, not read out in full.
+        if !said.is_empty() {
+            let start = said.len().saturating_sub(3);
+            announcement.set(said[start..].join(" "));
+        }
+    });
+    announcement
+}
+
 /// Status, transcript and composer of one chat.
 #[component]
 pub fn ChatView(chat: UseGuestChatReturn, theme: &'static str) -> impl IntoView {
+    let announcement = use_announcements(chat);
     view! {
-        <section class="gc" data-theme=theme aria-label="Chat" part="chat">
+        <section
+            class="gc"
+            data-theme=theme
+            lang=chat.locale.tag()
+            dir=if chat.locale.is_rtl() { "rtl" } else { "ltr" }
+            aria-label=chat.strings.chat_label
+            part="chat"
+        >
             <StatusBar chat />
             <Transcript chat />
             <Composer chat />
+            <div class="gc-sr-only gc-announcer" aria-live="polite" aria-atomic="true">
+                {move || announcement.get()}
+            </div>
         </section>
     }
 }

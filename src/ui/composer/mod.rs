@@ -1,4 +1,4 @@
-use crate::{core::text, UseGuestChatReturn};
+use crate::UseGuestChatReturn;
 use leptos::{html, prelude::*};
 
 /// Where the visitor writes. Enter sends; Shift+Enter starts a new line.
@@ -10,9 +10,12 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
         let requests = chat.focus_requests.get();
         if previous.is_some_and(|p| p != requests) || (previous.is_none() && requests > 0) {
             if let Some(Some(el)) = input.try_get_untracked() {
-                // The element was disabled until this very update; focus once it is enabled.
+                // The element was disabled until this very update; focus once it is enabled,
+                // and never away from something the visitor focused on the page.
                 request_animation_frame(move || {
-                    let _ = el.focus();
+                    if super::focus_is_free_or_ours(&el) {
+                        let _ = el.focus();
+                    }
                 });
             }
         }
@@ -47,8 +50,8 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
             <textarea
                 class="gc-input"
                 rows="1"
-                aria-label="Message"
-                placeholder=text::PLACEHOLDER
+                aria-label=chat.strings.message_label
+                placeholder=chat.strings.placeholder
                 node_ref=input
                 disabled=disabled
                                 on:input=move |ev| chat.save("draft", &event_target_value(&ev))
@@ -60,7 +63,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
                 }
             ></textarea>
             <button type="submit" class="gc-send" disabled=disabled>
-                {text::SEND}
+                {chat.strings.send}
             </button>
         </form>
     }

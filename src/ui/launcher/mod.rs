@@ -1,9 +1,10 @@
 use super::chat_panel::ChatView;
 use crate::{
-    core::{text, EntryKind, Side},
+    core::{EntryKind, Side},
     UseGuestChatReturn,
 };
 use leptos::{html, prelude::*};
+use wasm_bindgen::JsCast;
 
 /// The floating button and the panel it opens. `open` is shared with the host page's
 /// JavaScript API.
@@ -29,12 +30,31 @@ pub fn Launcher(
             unread.update(|n| *n += (agents - before) as u32);
         }
     });
-    Effect::new(move |_| {
+    let panel = NodeRef::<html::Div>::new();
+    Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if is_open {
             unread.set(0);
         }
         chat.save("open", if is_open { "1" } else { "" });
+        // Opening is the visitor's act (launcher, or the page's button through the API):
+        // focus goes into the panel; a panel restored open on load takes no focus.
+        if is_open && was_open == Some(false) {
+            request_animation_frame(move || {
+                let Some(Some(panel)) = panel.try_get_untracked() else {
+                    return;
+                };
+                let target = panel
+                    .query_selector(".gc-input:not([disabled])")
+                    .ok()
+                    .flatten()
+                    .or_else(|| panel.query_selector(".gc-close").ok().flatten());
+                if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = el.focus();
+                }
+            });
+        }
+        is_open
     });
     let close = move || {
         open.set(false);
@@ -47,6 +67,8 @@ pub fn Launcher(
             class="gc-embed"
             class:gc-left=side == Side::Left
             data-theme=theme
+            lang=chat.locale.tag()
+            dir=if chat.locale.is_rtl() { "rtl" } else { "ltr" }
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 if ev.key() == "Escape" && open.get_untracked() {
                     ev.prevent_default();
@@ -54,10 +76,10 @@ pub fn Launcher(
                 }
             }
         >
-            <div class="gc-panel" part="panel" role="dialog" aria-label=text::CHAT_TITLE hidden=move || !open.get()>
+            <div class="gc-panel" part="panel" node_ref=panel role="dialog" aria-label=chat.strings.chat_title hidden=move || !open.get()>
                 <div class="gc-panel-header" part="header">
-                    <h2 class="gc-title">{text::CHAT_TITLE}</h2>
-                    <button type="button" class="gc-close" part="close" aria-label=text::CLOSE_CHAT on:click=move |_| close()>
+                    <h2 class="gc-title">{chat.strings.chat_title}</h2>
+                    <button type="button" class="gc-close" part="close" aria-label=chat.strings.close_chat on:click=move |_| close()>
                         "×"
                     </button>
                 </div>
@@ -69,14 +91,14 @@ pub fn Launcher(
                 part="launcher"
                 node_ref=button
                 aria-expanded=move || open.get().to_string()
-                aria-label=move || if open.get() { text::CLOSE_CHAT } else { text::OPEN_CHAT }
+                aria-label=move || if open.get() { chat.strings.close_chat } else { chat.strings.open_chat }
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 <svg class="gc-launcher-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                     <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"></path>
                 </svg>
                 <Show when=move || { unread.get() > 0 }>
-                    <span class="gc-badge" part="badge" aria-label=move || text::unread_label(unread.get())>
+                    <span class="gc-badge" part="badge" aria-label=move || chat.strings.unread_label(unread.get())>
                         {move || unread.get().to_string()}
                     </span>
                 </Show>

@@ -1,17 +1,15 @@
-use crate::{
-    core::{text, Connection},
-    UseGuestChatReturn,
-};
+use crate::{core::Connection, UseGuestChatReturn};
 use leptos::prelude::*;
 
 /// The connection status, and what to do when something failed.
 #[component]
 pub fn StatusBar(chat: UseGuestChatReturn) -> impl IntoView {
     let connection = chat.connection;
-    let line = move || connection.with(text::status_line);
+    let strings = chat.strings;
+    let line = move || connection.with(|c| strings.status_line(c));
     let hint = move || {
         connection.with(|c| match c {
-            Connection::SessionFailed(failure) => Some(text::failure_hint(failure)),
+            Connection::SessionFailed(failure) => Some(strings.failure_hint(failure)),
             Connection::GaveUp => {
                 Some("Check your internet connection, then try again.".to_string())
             }
@@ -31,11 +29,11 @@ pub fn StatusBar(chat: UseGuestChatReturn) -> impl IntoView {
     };
     view! {
         <div class="gc-status-bar" data-state=state>
-            <p class="gc-status" role="status">{line}</p>
+            <p class="gc-status">{line}</p>
             <Show when=failed>
                 <p class="gc-hint">{hint}</p>
                 <button type="button" class="gc-retry" on:click=move |_| chat.retry()>
-                    {text::RETRY}
+                    {strings.retry}
                 </button>
             </Show>
         </div>

@@ -1,40 +1,96 @@
 use crate::{
-    core::{text, Delivery, Entry, EntryKind},
+    core::{Delivery, Entry, EntryKind, Locale, Strings},
     UseGuestChatReturn,
 };
 use leptos::{html, prelude::*};
+use std::{cell::RefCell, collections::HashMap};
 
 /// Distance from the bottom, in pixels, within which the visitor counts as reading the newest message.
 const PINNED_SLACK_PX: i32 = 48;
 
-fn delivery_label(delivery: Delivery) -> (&'static str, &'static str) {
+fn delivery_label(strings: &'static Strings, delivery: Delivery) -> (&'static str, &'static str) {
     match delivery {
-        Delivery::Sending => ("sending", "Sending…"),
-        Delivery::Sent => ("sent", "Sent"),
-        Delivery::Delivered => ("delivered", "Delivered"),
-        Delivery::Failed => ("failed", "Not delivered"),
+        Delivery::Sending => ("sending", strings.sending),
+        Delivery::Sent => ("sent", strings.sent),
+        Delivery::Delivered => ("delivered", strings.delivered),
+        Delivery::Failed => ("failed", strings.not_delivered),
     }
+}
+
+thread_local! {
+    /// One `Intl.DateTimeFormat` per language: the browser formats times, so no locale
+    /// data ships in the widget.
+    static TIME_FORMATS: RefCell<HashMap<&'static str, js_sys::Function>> = RefCell::new(HashMap::new());
+}
+
+fn format_time(locale: Locale, at_ms: f64) -> String {
+    if at_ms <= 0.0 {
+        return String::new();
+    }
+    TIME_FORMATS.with(|formats| {
+        let mut formats = formats.borrow_mut();
+        let format = formats.entry(locale.tag()).or_insert_with(|| {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
+            let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&locale.tag().into()), &options)
+                .format()
+        });
+        format
+            .call1(
+                &wasm_bindgen::JsValue::NULL,
+                &js_sys::Date::new(&at_ms.into()),
+            )
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    })
+}
+
+fn iso_time(at_ms: f64) -> String {
+    js_sys::Date::new(&at_ms.into()).to_iso_string().into()
 }
 
 #[component]
 fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
+    let strings = chat.strings;
     let class = match entry.kind {
         EntryKind::Guest => "gc-msg gc-guest",
         EntryKind::Agent => "gc-msg gc-agent",
         EntryKind::System => "gc-msg gc-system",
         EntryKind::Error => "gc-msg gc-error",
     };
-    let delivery = entry.delivery.map(delivery_label);
+    // Who said it, for assistive technology; the bubble's side says it visually.
+    let sender = match entry.kind {
+        EntryKind::Guest => Some(strings.you.to_string()),
+        EntryKind::Agent => Some(
+            entry
+                .agent_name
+                .as_deref()
+                .unwrap_or(strings.agent)
+                .to_string(),
+        ),
+        _ => None,
+    };
+    let delivery = entry.delivery.map(|d| delivery_label(strings, d));
+    let time = (matches!(entry.kind, EntryKind::Guest | EntryKind::Agent) && entry.at_ms > 0.0)
+        .then(|| (iso_time(entry.at_ms), format_time(chat.locale, entry.at_ms)));
     // Text is always inserted as a text node: agent text can never become markup.
     view! {
         <div class=class data-delivery=delivery.map(|d| d.0)>
+            {sender.map(|s| view! { <span class="gc-sr-only">{s}": "</span> })}
             <span class="gc-text">{entry.text.to_string()}</span>
-                        {delivery.map(|(_, label)| view! { <span class="gc-delivery">{label}</span> })}
+            {(time.is_some() || delivery.is_some()).then(|| view! {
+                <span class="gc-meta">
+                    {time.map(|(iso, shown)| view! { <time datetime=iso>{shown}</time> })}
+                    {delivery.map(|(_, label)| view! { <span class="gc-delivery">{label}</span> })}
+                </span>
+            })}
             {(entry.delivery == Some(Delivery::Failed)).then(|| {
                 let id = entry.id;
                 view! {
                     <button type="button" class="gc-retry-message" on:click=move |_| chat.retry_message(id)>
-                        {text::RETRY_MESSAGE}
+                        {strings.retry_message}
                     </button>
                 }
             })}
@@ -80,16 +136,27 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
             }
         }
     };
+    let strings = chat.strings;
+    // The log itself is silent: the announcer says what is new, once (see ChatView).
     view! {
         <div class="gc-transcript-wrap">
-            <div class="gc-transcript" role="log" aria-live="polite" node_ref=log on:scroll=on_scroll>
+            <div
+                class="gc-transcript"
+                part="transcript"
+                role="log"
+                aria-live="off"
+                aria-label=strings.chat_label
+                tabindex="0"
+                node_ref=log
+                on:scroll=on_scroll
+            >
                 <For
                     each=move || chat.transcript.get()
                     key=|entry| (entry.id, entry.delivery)
                     children=move |entry| view! { <Message entry chat /> }
                 />
                 <Show when=move || chat.agent_typing.get()>
-                    <div class="gc-typing">{text::AGENT_TYPING}</div>
+                    <div class="gc-typing">{strings.agent_typing}</div>
                 </Show>
             </div>
             <Show when=move || unseen.get()>
@@ -102,7 +169,7 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
                         scroll_to_end();
                     }
                 >
-                    {text::NEW_MESSAGES}
+                    {strings.new_messages}
                 </button>
             </Show>
         </div>

@@ -1,0 +1,177 @@
+//! What assistive technology gets: the announcer, senders and times, languages.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use support::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function record_text(el) {
+  const seen = [];
+  new MutationObserver(() => seen.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+  return () => seen.filter((t) => t.length > 0);
+}
+"#)]
+extern "C" {
+    /// Records every text the element shows from now on; call the result to read them.
+    fn record_text(el: &web_sys::Element) -> js_sys::Function;
+}
+
+fn recorded(reader: &js_sys::Function) -> Vec<String> {
+    let list: js_sys::Array = reader.call0(&JsValue::NULL).unwrap().into();
+    list.iter().filter_map(|v| v.as_string()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_announcer_says_agent_messages_and_routing_changes() {
+    let w = mount(&[]);
+    w.wait_status("Connected").await;
+    let announcer = w.find(".gc-announcer").unwrap();
+    assert_eq!(
+        announcer.get_attribute("aria-live").as_deref(),
+        Some("polite")
+    );
+    assert_eq!(
+        w.find(".gc-transcript")
+            .unwrap()
+            .get_attribute("aria-live")
+            .as_deref(),
+        Some("off"),
+        "the log does not read itself out again"
+    );
+    w.control("agent-message", r#"{"text":"How can I help?"}"#)
+        .await;
+    w.wait_for("the agent message announced", |w| {
+        w.text(".gc-announcer") == "Sam says: How can I help?"
+    })
+    .await;
+    w.control("routing", r#"{"status":"queued","position":2}"#)
+        .await;
+    w.wait_for("the routing change announced", |w| {
+        w.text(".gc-announcer") == "You are in the queue (position 2)."
+    })
+    .await;
+    // The visitor's own message is not read back.
+    w.type_and_enter("mine");
+    sleep(200).await;
+    assert_eq!(
+        w.text(".gc-announcer"),
+        "You are in the queue (position 2)."
+    );
+}
+
+#[wasm_bindgen_test]
+async fn typing_is_announced_once_per_reply() {
+    let w = mount(&[]);
+    w.wait_status("Connected").await;
+    let reader = record_text(&w.find(".gc-announcer").unwrap());
+    for typing in [true, false, true, false, true] {
+        w.control("typing", &format!(r#"{{"typing":{typing}}}"#))
+            .await;
+        sleep(60).await;
+    }
+    w.control("agent-message", r#"{"text":"done"}"#).await;
+    w.wait_for("the reply", |w| w.text(".gc-announcer").contains("done"))
+        .await;
+    w.control("typing", r#"{"typing":true}"#).await;
+    w.wait_for("typing for the next reply", |w| {
+        w.text(".gc-announcer") == "Agent is typing…"
+    })
+    .await;
+    let said = recorded(&reader);
+    let typing = said.iter().filter(|t| t.contains("typing")).count();
+    assert_eq!(typing, 2, "once before each reply: {said:?}");
+}
+
+#[wasm_bindgen_test]
+async fn connection_changes_are_announced_but_not_every_attempt() {
+    let w = mount(&[]);
+    w.wait_status("Connected").await;
+    let reader = record_text(&w.find(".gc-announcer").unwrap());
+    w.control("drop", "").await;
+    w.wait_status("Connected").await;
+    w.wait_for("the reconnection announced", |_| {
+        recorded(&reader).last().is_some_and(|t| t == "Connected")
+    })
+    .await;
+    let said = recorded(&reader);
+    assert!(
+        said.iter().any(|t| t.starts_with("Disconnected")),
+        "{said:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn each_message_names_its_sender_and_time() {
+    let w = mount(&[]);
+    w.wait_status("Connected").await;
+    w.control("agent-message", r#"{"text":"hello"}"#).await;
+    w.type_and_enter("hi");
+    w.wait_for("both bubbles", |w| {
+        w.find(".gc-agent time").is_some() && w.find(".gc-guest time").is_some()
+    })
+    .await;
+    assert_eq!(w.text(".gc-agent .gc-sr-only"), "Sam: ");
+    assert_eq!(w.text(".gc-guest .gc-sr-only"), "You: ");
+    let time = w.find(".gc-agent time").unwrap();
+    assert!(time.get_attribute("datetime").unwrap().ends_with('Z'));
+    assert!(time.text_content().unwrap().contains(':'));
+    assert_eq!(
+        w.find(".gc-transcript")
+            .unwrap()
+            .get_attribute("role")
+            .as_deref(),
+        Some("log")
+    );
+    assert_eq!(
+        w.input().get_attribute("aria-label").as_deref(),
+        Some("Message")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn data_locale_chooses_the_language_and_arabic_is_right_to_left() {
+    let w = mount(&[("locale", "es")]);
+    w.wait_status("Conectado").await;
+    assert_eq!(w.text(".gc-send"), "Enviar");
+    assert_eq!(w.input().placeholder(), "Escribe un mensaje…");
+    assert_eq!(
+        w.find(".gc").unwrap().get_attribute("lang").as_deref(),
+        Some("es")
+    );
+    drop(w);
+
+    let w = mount(&[("locale", "ar")]);
+    w.wait_status("متصل").await;
+    let section = w.find(".gc").unwrap();
+    assert_eq!(section.get_attribute("dir").as_deref(), Some("rtl"));
+    assert_eq!(section.get_attribute("lang").as_deref(), Some("ar"));
+    assert_eq!(w.text(".gc-send"), "إرسال");
+    w.type_and_enter("مرحبا");
+    w.wait_for("the guest bubble", |w| w.find(".gc-guest").is_some())
+        .await;
+    // Guest bubbles sit at the end side: the left in a right-to-left chat.
+    let bubble = w.find(".gc-guest").unwrap().get_bounding_client_rect();
+    let log = w.find(".gc-transcript").unwrap().get_bounding_client_rect();
+    assert!(
+        bubble.left() - log.left() < log.right() - bubble.right(),
+        "the bubble is on the left"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn german_hints_for_a_failed_start() {
+    post("/control/fail-sessions", r#"{"count":1,"status":503}"#).await;
+    let w = mount(&[("locale", "de-DE")]);
+    w.wait_status("HTTP 503").await;
+    assert!(w
+        .status()
+        .starts_with("Der Chat konnte nicht gestartet werden"));
+    assert!(w.text(".gc-hint").contains("Probleme"));
+    assert_eq!(w.text(".gc-retry"), "Erneut versuchen");
+}
