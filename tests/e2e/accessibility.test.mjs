@@ -1,0 +1,125 @@
+// axe-core on the widget in each of its states, and a whole chat by keyboard alone.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { startSimulator, launchBrowser, openPage, root } from "./support.mjs";
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve("axe-core/axe.min.js");
+let sim;
+let browser;
+const shots = join(root, "target", "screenshots");
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  sim = await startSimulator(["--agent", "scripted", "--queue-ms", "300", "--typing-ms", "150"]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sim?.stop();
+});
+
+/** Runs axe on the whole page (the widget's open shadow root included). */
+async function axe(page, state) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+    });
+    return r.violations
+      .map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(" ")) }))
+      // The example shop page is not ours; judge only what is inside the widget.
+      .map((v) => ({ ...v, nodes: v.nodes.filter((t) => t.startsWith("guest-chat")) }))
+      .filter((v) => v.nodes.length > 0);
+  });
+  assert.deepEqual(result, [], `axe violations while ${state}`);
+}
+
+const connected = (page) => page.locator(".gc-status").filter({ hasText: /^(Connected|متصل)$/ }).waitFor();
+
+for (const scheme of ["light", "dark"]) {
+  test(`axe finds nothing in any state (${scheme})`, async () => {
+    const { page, context } = await openPage(browser, sim, "/host/plain.html", {
+      viewport: { width: 900, height: 760 },
+      colorScheme: scheme,
+      reducedMotion: "reduce",
+    });
+    await page.locator(".gc-launcher").waitFor();
+    await axe(page, "closed");
+    await page.locator(".gc-launcher").click();
+    await axe(page, "open and connecting");
+    await connected(page);
+    await page.locator(".gc-agent").first().waitFor();
+    await page.locator(".gc-input").fill("Where is my parcel?");
+    await page.locator(".gc-input").press("Enter");
+    await page.locator(".gc-agent").nth(1).waitFor();
+    const [session] = await sim.control("/control/sessions?guest_name=Shopper");
+    await sim.control(`/control/sessions/${session.id}/push`, JSON.stringify({ type: "error", reason: "Attachment too large" }));
+    await sim.control(`/control/sessions/${session.id}/typing`, { typing: true });
+    await page.locator(".gc-error").waitFor();
+    await page.locator(".gc-typing").waitFor();
+    await axe(page, "chatting, with every kind of message");
+    await context.close();
+  });
+}
+
+test("axe finds nothing in the failed state and in Arabic", async () => {
+  await sim.control("/control/fail-sessions", { count: 1, status: 503 });
+  const failed = await openPage(browser, sim, "/host/plain.html", { viewport: { width: 900, height: 760 }, reducedMotion: "reduce" });
+  await failed.page.locator(".gc-launcher").click();
+  await failed.page.locator(".gc-retry").waitFor();
+  await axe(failed.page, "failed");
+  await failed.context.close();
+
+  const arabic = await openPage(browser, sim, "/host/plain.html", {
+    viewport: { width: 900, height: 760 },
+    reducedMotion: "reduce",
+    rewrite: (html) => html.replace('data-guest-name="Shopper"', 'data-guest-name="Shopper" data-locale="ar"'),
+  });
+  await arabic.page.locator(".gc-launcher").click();
+  await connected(arabic.page);
+  await arabic.page.locator(".gc-agent").first().waitFor();
+  await arabic.page.locator(".gc-input").fill("أين طلبي؟");
+  await arabic.page.locator(".gc-input").press("Enter");
+  await arabic.page.locator(".gc-agent").nth(1).waitFor();
+  await axe(arabic.page, "right-to-left");
+  assert.equal(await arabic.page.locator(".gc-embed").getAttribute("dir"), "rtl");
+  await arabic.page.locator(".gc-panel").screenshot({ path: join(shots, "arabic.png") });
+  await arabic.context.close();
+});
+
+test("a whole chat by keyboard alone: open, send, read the reply, close", async () => {
+  const { page, context } = await openPage(browser, sim, "/host/plain.html", { viewport: { width: 900, height: 760 } });
+  await page.locator(".gc-launcher").waitFor();
+  const focused = () =>
+    page.evaluate(() => {
+      let el = document.activeElement;
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+      return el ? `${el.tagName.toLowerCase()}${el.className ? "." + el.className.split(" ")[0] : el.id ? "#" + el.id : ""}` : null;
+    });
+  // Tab through the page until the launcher has focus.
+  for (let i = 0; i < 10 && (await focused()) !== "button.gc-launcher"; i++) await page.keyboard.press("Tab");
+  assert.equal(await focused(), "button.gc-launcher");
+  await page.keyboard.press("Enter");
+  await connected(page);
+  await page.waitForFunction(() => document.querySelector("guest-chat").shadowRoot.activeElement?.classList.contains("gc-input"));
+  await page.keyboard.type("First line");
+  await page.keyboard.press("Shift+Enter");
+  await page.keyboard.type("second line");
+  await page.keyboard.press("Enter");
+  const mine = page.locator(".gc-guest .gc-text");
+  await mine.filter({ hasText: "First line" }).waitFor();
+  assert.equal(await mine.first().textContent(), "First line\nsecond line");
+  await page.locator(".gc-agent").filter({ hasText: "First line" }).waitFor();
+  // The reply is read from the focusable log.
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await focused(), "div.gc-transcript");
+  await page.keyboard.press("Escape");
+  assert.equal(await page.locator(".gc-panel").isVisible(), false);
+  assert.equal(await focused(), "button.gc-launcher", "focus returns to the launcher");
+  await context.close();
+});
