@@ -25,8 +25,8 @@ test("a visitor is queued, connected, greeted, and gets an answer", async () => 
   const { page, context, problems } = await openWidgetPage(browser, sim);
   const status = page.locator(".gc-status");
   await status.filter({ hasText: /^Connected$/ }).waitFor();
-  await page.getByText("You are in the queue (position 1).").waitFor();
-  await page.getByText("Connected to an agent.").waitFor();
+  await page.locator(".gc-system").filter({ hasText: "You are in the queue (position 1)." }).waitFor();
+  await page.locator(".gc-system").filter({ hasText: "Connected to an agent." }).waitFor();
   await page.locator(".gc-agent").filter({ hasText: "Hi Demo visitor" }).waitFor();
 
   const input = page.locator(".gc-input");
