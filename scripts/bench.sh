@@ -2,7 +2,10 @@
 # Benchmarks (not part of the test command's pass/fail):
 #   scripts/bench.sh load    2,000 concurrent guests against the simulator (GUESTS, MESSAGES)
 #   scripts/bench.sh chaos   300 + 300 messages through random drops and a reload (CHAOS_MESSAGES)
-#   scripts/bench.sh         both
+#   scripts/bench.sh perf    the widget beside a plain-JavaScript page: size, time to
+#                            Connected, bursts of 1,000 and 10,000, append cost, keypress
+#                            to wire (RUNS, BURSTS)
+#   scripts/bench.sh         all three
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -20,9 +23,16 @@ chaos() {
   (cd tests/e2e && CHAOS_MESSAGES=${CHAOS_MESSAGES:-300} node --test chaos.test.mjs)
 }
 
+perf() {
+  cargo build -q -p guest-chat-simulator
+  trunk build --release
+  (cd tests/e2e && node bench.mjs)
+}
+
 case "$what" in
   load) load ;;
   chaos) chaos ;;
-  all) load; chaos ;;
-  *) echo "usage: scripts/bench.sh [load|chaos]" >&2; exit 2 ;;
+  perf) perf ;;
+  all) load; chaos; perf ;;
+  *) echo "usage: scripts/bench.sh [load|chaos|perf]" >&2; exit 2 ;;
 esac

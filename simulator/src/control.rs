@@ -176,6 +176,35 @@ async fn refuse_upgrades(
 }
 
 #[derive(Deserialize)]
+struct BurstBody {
+    count: u32,
+    #[serde(default = "default_prefix")]
+    prefix: String,
+}
+
+fn default_prefix() -> String {
+    "b".into()
+}
+
+/// `count` agent messages (`{prefix}0`, `{prefix}1`, …), numbered and sent back to back,
+/// for benchmarks of how the widget takes a burst.
+async fn burst(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<BurstBody>,
+) -> Response {
+    for i in 0..body.count {
+        if state
+            .agent_message(&id, &format!("{}{i}", body.prefix), "Sam")
+            .is_none()
+        {
+            return console::not_found(&id);
+        }
+    }
+    Json(serde_json::json!({ "sent": body.count })).into_response()
+}
+
+#[derive(Deserialize)]
 struct FindQuery {
     guest_name: Option<String>,
 }
@@ -202,6 +231,7 @@ pub(crate) fn routes() -> Router<AppState> {
             "/control/sessions/{id}/refuse-upgrades",
             post(refuse_upgrades),
         )
+        .route("/control/sessions/{id}/burst", post(burst))
         .route("/control/sessions/{id}/agent-message", post(console::say))
         .route("/control/sessions/{id}/typing", post(console::typing))
         .route("/control/sessions/{id}/routing", post(console::routing))

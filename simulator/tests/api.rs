@@ -732,3 +732,25 @@ async fn control_delays_session_creation() {
     .await;
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn control_sends_a_burst_of_numbered_agent_messages() {
+    let sim = server(quiet_config()).await;
+    let s = create(&sim, "S").await;
+    let mut ws = connect(&sim, &s).await;
+    post(
+        format!("{}/control/sessions/{}/burst", sim.http_url(), s.session_id),
+        json!({"count": 50, "prefix": "m"}),
+    )
+    .await;
+    for i in 0..50u64 {
+        match next_frame(&mut ws).await {
+            ServerFrame::AgentMessage { text, seq, .. } => {
+                assert_eq!(text, format!("m{i}"));
+                assert_eq!(seq, Some(i + 1));
+            }
+            f => panic!("{f:?}"),
+        }
+    }
+    sim.stop().await;
+}

@@ -1,0 +1,188 @@
+// Performance benchmark: the widget (release build, inline page) side by side with a
+// careful plain-JavaScript page doing the same job (bench/baseline.*), in the same
+// browser and run, against the simulator. Prints figures and widget/baseline ratios.
+//   node bench.mjs            (scripts/bench.sh perf)   RUNS=5 BURSTS=1000,10000
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startSimulator, dist } from "./support.mjs";
+
+const RUNS = Number(process.env.RUNS ?? 5);
+const BURSTS = (process.env.BURSTS ?? "1000,10000").split(",").map(Number);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const targets = {
+  widget: { path: "/", files: ["index.html", "guest-chat-app.js", "guest-chat-app_bg.wasm", "style.css"] },
+  baseline: { path: "/bench/baseline.html", files: ["bench/baseline.html", "bench/baseline.js", "style.css"] },
+};
+
+// Marks taken inside the page: when "Connected" shows, when a probe frame leaves.
+const instrument = () => {
+  window.__marks = {};
+  const original = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === "string" && data.includes("__probe")) window.__marks.sent = performance.now();
+    return original.call(this, data);
+  };
+  addEventListener("TrunkApplicationStarted", (e) => (window.__wasm = e.detail.wasm));
+  new MutationObserver(() => {
+    if (!window.__marks.connected && document.querySelector(".gc-status")?.textContent === "Connected") {
+      window.__marks.connected = performance.now();
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+};
+
+function bytes(files) {
+  let raw = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const b = readFileSync(join(dist, f));
+    raw += b.length;
+    gzip += gzipSync(b, { level: 9 }).length;
+  }
+  return { raw, gzip };
+}
+
+async function open(browser, sim, target) {
+  const context = await browser.newContext({ viewport: { width: 520, height: 760 } });
+  const page = await context.newPage();
+  const host = new URL(sim.url).host;
+  await page.route((url) => url.pathname === "/" || url.pathname.endsWith(".html"), async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text())
+      .replaceAll("127.0.0.1:8787", host)
+      .replace('data-guest-name="Demo visitor"', `data-guest-name="bench-${Math.random()}" data-storage="none"`)
+      .replace('data-guest-name="Baseline visitor"', `data-guest-name="bench-${Math.random()}"`);
+    await route.fulfill({ response, body });
+  });
+  await page.addInitScript(instrument);
+  await page.goto(sim.url + targets[target].path);
+  await page.waitForFunction(() => window.__marks.connected);
+  const guestName = await page.evaluate(() => document.getElementById("guest-chat").dataset.guestName);
+  const [session] = await sim.control(`/control/sessions?guest_name=${encodeURIComponent(guestName)}`);
+  return { context, page, session };
+}
+
+/** Triggers agent messages from inside the page and waits until the last is in the DOM. */
+async function timeUntilShown(page, sim, session, count, prefix) {
+  return page.evaluate(
+    async ({ url, count, prefix }) => {
+      const log = document.querySelector(".gc-transcript");
+      const last = `${prefix}${count - 1}`;
+      const started = performance.now();
+      fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ count, prefix }) });
+      await new Promise((resolve) => {
+        const check = () => {
+          const node = log.lastElementChild;
+          if (node && node.textContent.includes(last)) resolve();
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      });
+      return performance.now() - started;
+    },
+    { url: `${sim.url}/control/sessions/${session.id}/burst`, count, prefix },
+  );
+}
+
+async function memory(page) {
+  return page.evaluate(() => {
+    if (window.gc) window.gc();
+    return {
+      nodes: document.getElementsByTagName("*").length,
+      heap: performance.memory ? performance.memory.usedJSHeapSize : 0,
+      wasm: window.__wasm?.memory ? window.__wasm.memory.buffer.byteLength : 0,
+    };
+  });
+}
+
+async function oneMore(page, sim, session, tag) {
+  const times = [];
+  for (let i = 0; i < 15; i++) times.push(await timeUntilShown(page, sim, session, 1, `${tag}${i}-`));
+  return median(times);
+}
+
+async function keypressToWire(page) {
+  const times = [];
+  for (let i = 0; i < 10; i++) {
+    times.push(
+      await page.evaluate(async (i) => {
+        window.__marks.sent = 0;
+        const input = document.querySelector(".gc-input");
+        input.value = `__probe ${i}`;
+        const started = performance.now();
+        input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+        while (!window.__marks.sent) await new Promise((r) => setTimeout(r, 0));
+        return window.__marks.sent - started;
+      }, i),
+    );
+  }
+  return median(times);
+}
+
+const sim = await startSimulator(["--agent", "none"]);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-features=LocalNetworkAccessChecks",
+    "--enable-precise-memory-info", "--js-flags=--expose-gc",
+  ],
+});
+const results = { widget: {}, baseline: {} };
+try {
+  for (const target of ["widget", "baseline"]) results[target].bytes = bytes(targets[target].files);
+  // Alternate the two pages run by run so that machine noise hits both alike.
+  const connected = { widget: [], baseline: [] };
+  const wire = { widget: [], baseline: [] };
+  for (let run = 0; run < RUNS; run++) {
+    for (const target of ["widget", "baseline"]) {
+      const { context, page } = await open(browser, sim, target);
+      connected[target].push(await page.evaluate(() => window.__marks.connected));
+      wire[target].push(await keypressToWire(page));
+      await context.close();
+    }
+  }
+  for (const target of ["widget", "baseline"]) {
+    results[target].connected = median(connected[target]);
+    results[target].wire = median(wire[target]);
+  }
+  for (const count of BURSTS) {
+    for (const target of ["widget", "baseline"]) {
+      const { context, page, session } = await open(browser, sim, target);
+      const small = await timeUntilShown(page, sim, session, 100, "w");
+      const at100 = await oneMore(page, sim, session, "s");
+      const burst = await timeUntilShown(page, sim, session, count, "b");
+      const mem = await memory(page);
+      const atN = await oneMore(page, sim, session, "n");
+      results[target][`burst${count}`] = { ms: burst, ...mem, at100, atN, warmup: small };
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await sim.stop();
+}
+
+const w = results.widget;
+const b = results.baseline;
+const row = (name, wv, bv, unit = "") =>
+  console.log(`${name.padEnd(44)} ${String(wv).padStart(12)}${unit} ${String(bv).padStart(12)}${unit}   ${(wv / bv).toFixed(2)}x`);
+const ms = (x) => Number(x.toFixed(1));
+console.log(`${"".padEnd(44)} ${"widget".padStart(12)} ${"baseline".padStart(12)}   ratio`);
+row("bytes loaded, raw", w.bytes.raw, b.bytes.raw, " B");
+row("bytes loaded, gzip", w.bytes.gzip, b.bytes.gzip, " B");
+row(`navigation to Connected (median of ${RUNS})`, ms(w.connected), ms(b.connected), " ms");
+row("keypress to frame on the wire (median)", ms(w.wire), ms(b.wire), " ms");
+for (const count of BURSTS) {
+  const wb = w[`burst${count}`];
+  const bb = b[`burst${count}`];
+  row(`burst of ${count}: last message shown`, ms(wb.ms), ms(bb.ms), " ms");
+  row(`burst of ${count}: DOM elements`, wb.nodes, bb.nodes);
+  row(`burst of ${count}: JS heap`, wb.heap, bb.heap, " B");
+  console.log(`${`burst of ${count}: wasm memory`.padEnd(44)} ${String(wb.wasm).padStart(12)} B`);
+  row(`one more message at 100 (median)`, ms(wb.at100), ms(bb.at100), " ms");
+  row(`one more message at ${count + 100} (median)`, ms(wb.atN), ms(bb.atN), " ms");
+  console.log(`${`  growth at ${count + 100} vs 100`.padEnd(44)} ${(wb.atN / wb.at100).toFixed(2).padStart(11)}x ${(bb.atN / bb.at100).toFixed(2).padStart(11)}x`);
+}
