@@ -97,14 +97,11 @@ fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
         });
     });
     // Entries already there when the page loaded are history, not events.
-    let last_id = StoredValue::new(None::<u64>);
+    let last_id = StoredValue::new(chat.history_until);
     Effect::new(move |_| {
-        chat.transcript.with(|entries| {
-            let newest = entries.last().map(|e| e.id).unwrap_or(0);
-            let Some(after) = last_id.get_value() else {
-                last_id.set_value(Some(newest));
-                return;
-            };
+        chat.news.with(|entries| {
+            let after = last_id.get_value();
+            let newest = entries.iter().map(|e| e.id).max().unwrap_or(0);
             for entry in entries.iter().filter(|e| e.id > after) {
                 match entry.kind {
                     EntryKind::Agent => emit(
@@ -121,7 +118,7 @@ fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
                     EntryKind::System => {}
                 }
             }
-            last_id.set_value(Some(newest.max(after)));
+            last_id.set_value(newest.max(after));
         });
     });
 }

@@ -20,7 +20,13 @@ pub struct UseGuestChatReturn {
     pub connection: ReadSignal<Connection>,
     pub routing: ReadSignal<Routing>,
     pub agent_typing: ReadSignal<bool>,
-    pub transcript: ReadSignal<Vec<Entry>>,
+    /// The transcript in consecutive chunks of [`CHUNK`] entries, each its own signal:
+    /// appending or updating a message re-renders one chunk, not the whole list.
+    pub chunks: ReadSignal<Vec<TranscriptChunk>>,
+    /// The entries added or changed by the latest update, oldest first.
+    pub news: ReadSignal<Vec<Entry>>,
+    /// The highest entry id restored from a previous page: older entries are history.
+    pub history_until: u64,
     pub can_compose: ReadSignal<bool>,
     /// Bumped whenever the core asks for the composer to take focus.
     pub focus_requests: ReadSignal<u32>,
@@ -91,7 +97,8 @@ struct Signals {
     connection: RwSignal<Connection>,
     routing: RwSignal<Routing>,
     agent_typing: RwSignal<bool>,
-    transcript: RwSignal<Vec<Entry>>,
+    chunks: RwSignal<Vec<TranscriptChunk>>,
+    news: RwSignal<Vec<Entry>>,
     can_compose: RwSignal<bool>,
     focus_requests: RwSignal<u32>,
 }
@@ -101,6 +108,43 @@ thread_local! {
     /// `Send` closures (props, `on_cleanup`) reach a controller full of browser handles.
     static CONTROLLERS: RefCell<std::collections::HashMap<u64, Rc<Controller>>> = Default::default();
     static NEXT_CONTROLLER: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// Entries per transcript chunk: small enough that re-rendering one is cheap, large
+/// enough that the list of chunks stays short.
+pub const CHUNK: usize = 64;
+
+/// One slice of the transcript, starting at entry index `first`.
+#[derive(Clone, Copy)]
+pub struct TranscriptChunk {
+    pub first: usize,
+    pub entries: ReadSignal<Vec<Entry>>,
+    writer: WriteSignal<Vec<Entry>>,
+}
+
+/// Puts new contents into the changed chunks, creating chunks for a transcript that grew.
+fn apply_chunks(chunks: RwSignal<Vec<TranscriptChunk>>, updates: Vec<(usize, Vec<Entry>)>) {
+    if updates.is_empty() {
+        return;
+    }
+    let have = chunks.with_untracked(|c| c.len());
+    let mut created = vec![];
+    for (index, entries) in updates {
+        if index < have {
+            let writer = chunks.with_untracked(|c| c[index].writer);
+            writer.set(entries);
+        } else {
+            let (read, write) = signal(entries);
+            created.push(TranscriptChunk {
+                first: index * CHUNK,
+                entries: read,
+                writer: write,
+            });
+        }
+    }
+    if !created.is_empty() {
+        chunks.update(|c| c.extend(created));
+    }
 }
 
 /// `localStorage` or `sessionStorage`; absent (private mode, disabled) means nothing is kept.
@@ -151,7 +195,6 @@ struct State {
     heartbeat: Option<IntervalHandle>,
     persist_timer: Option<TimeoutHandle>,
     frame_pending: bool,
-    synced_revision: u64,
     persisted: (u64, u64),
     persisted_at: f64,
     listeners: Vec<WindowListenerHandle>,
@@ -382,14 +425,25 @@ impl Controller {
             s.can_compose.set(core.can_compose());
         }
         let persist = state.persisted != (core.transcript_revision, core.session_revision);
-        if state.synced_revision != core.transcript_revision {
-            let revision = core.transcript_revision;
-            let transcript = core.transcript.clone();
-            state.synced_revision = revision;
-            drop(state);
-            s.transcript.set(transcript);
-        } else {
-            drop(state);
+        let dirty = state.core.take_dirty();
+        let core = &state.core;
+        let news: Vec<Entry> = dirty
+            .iter()
+            .filter_map(|&i| core.transcript.get(i).cloned())
+            .collect();
+        let mut changed_chunks: Vec<usize> = dirty.iter().map(|i| i / CHUNK).collect();
+        changed_chunks.dedup();
+        let updates: Vec<(usize, Vec<Entry>)> = changed_chunks
+            .into_iter()
+            .map(|c| {
+                let end = ((c + 1) * CHUNK).min(core.transcript.len());
+                (c, core.transcript[c * CHUNK..end].to_vec())
+            })
+            .collect();
+        drop(state);
+        apply_chunks(s.chunks, updates);
+        if !news.is_empty() {
+            s.news.set(news);
         }
         if persist {
             self.schedule_persist();
@@ -585,16 +639,19 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         connection: RwSignal::new(Connection::Idle),
         routing: RwSignal::new(Routing::Unknown),
         agent_typing: RwSignal::new(false),
-        transcript: RwSignal::new(Vec::new()),
+        chunks: RwSignal::new(Vec::new()),
+        news: RwSignal::new(Vec::new()),
         can_compose: RwSignal::new(false),
         focus_requests: RwSignal::new(0),
     };
     let s = &signals;
-    let chat = UseGuestChatReturn {
+    let mut chat = UseGuestChatReturn {
         connection: s.connection.read_only(),
         routing: s.routing.read_only(),
         agent_typing: s.agent_typing.read_only(),
-        transcript: s.transcript.read_only(),
+        chunks: s.chunks.read_only(),
+        news: s.news.read_only(),
+        history_until: 0,
         can_compose: s.can_compose.read_only(),
         focus_requests: s.focus_requests.read_only(),
         strings: config.locale.strings(),
@@ -619,6 +676,17 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             ),
         }
     }
+    // The kept conversation is on screen from the first render, and is history: not
+    // announced, not counted as unread, not reported to the page as new.
+    chat.history_until = core.transcript.last().map(|e| e.id).unwrap_or(0);
+    let restored: Vec<(usize, Vec<Entry>)> = core
+        .transcript
+        .chunks(CHUNK)
+        .enumerate()
+        .map(|(i, c)| (i, c.to_vec()))
+        .collect();
+    core.take_dirty();
+    apply_chunks(signals.chunks, restored);
     let controller = Rc::new(Controller {
         state: RefCell::new(State {
             core,
@@ -630,7 +698,6 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             heartbeat: None,
             persist_timer: None,
             frame_pending: false,
-            synced_revision: 0,
             persisted: (0, 0),
             persisted_at: 0.0,
             listeners: Vec::new(),

@@ -226,6 +226,8 @@ pub struct ChatCore {
     pub transcript: Vec<Entry>,
     /// Bumped on every change to `transcript`, so a view can tell when to copy it.
     pub transcript_revision: u64,
+    /// Indices of entries added or changed since the view last took them.
+    dirty: Vec<usize>,
     /// Bumped when the session or the last agent `seq` changes, for persistence.
     pub session_revision: u64,
     /// The current time, set by the transport before each event (ms since the epoch).
@@ -267,6 +269,7 @@ impl ChatCore {
             agent_typing: false,
             transcript: Vec::new(),
             transcript_revision: 0,
+            dirty: Vec::new(),
             session_revision: 0,
             clock_ms: 0.0,
             session: None,
@@ -309,8 +312,23 @@ impl ChatCore {
             agent_name: None,
             at_ms: self.clock_ms,
         });
+        let index = self.transcript.len() - 1;
+        self.touched(index);
+        index
+    }
+
+    fn touched(&mut self, index: usize) {
+        self.dirty.push(index);
         self.transcript_revision += 1;
-        self.transcript.len() - 1
+    }
+
+    /// Indices of the entries added or changed since the last call (ascending, once
+    /// each), so a view updates only those.
+    pub fn take_dirty(&mut self) -> Vec<usize> {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        dirty
     }
 
     /// What to keep across a reload.
@@ -344,6 +362,7 @@ impl ChatCore {
         self.transcript = snapshot.transcript;
         self.next_id = self.transcript.iter().map(|e| e.id).max().unwrap_or(0) + 1;
         self.transcript_revision += 1;
+        self.dirty = (0..self.transcript.len()).collect();
         self.last_seq = snapshot.last_seq;
         if let Some(stored) = snapshot.session {
             self.session = Some(CreateSessionResponse {
@@ -500,15 +519,15 @@ impl ChatCore {
             Event::Send { text, client_id } => self.on_send(&text, client_id),
             Event::Retry => self.retry_now(),
             Event::RetryMessage { id } => {
-                let Some(entry) = self
+                let Some(index) = self
                     .transcript
-                    .iter_mut()
-                    .find(|e| e.id == id && e.delivery == Some(Delivery::Failed))
+                    .iter()
+                    .position(|e| e.id == id && e.delivery == Some(Delivery::Failed))
                 else {
                     return vec![];
                 };
-                entry.delivery = Some(Delivery::Sending);
-                self.transcript_revision += 1;
+                self.transcript[index].delivery = Some(Delivery::Sending);
+                self.touched(index);
                 if self.socket_open {
                     self.flush_outbox()
                 } else {
@@ -563,17 +582,14 @@ impl ChatCore {
 
     /// Undelivered guest messages that can no longer go out are marked failed.
     fn fail_outbox(&mut self) {
-        let mut changed = false;
-        for entry in self.transcript.iter_mut() {
+        for index in 0..self.transcript.len() {
+            let entry = &mut self.transcript[index];
             if entry.kind == EntryKind::Guest
                 && matches!(entry.delivery, Some(Delivery::Sending | Delivery::Sent))
             {
                 entry.delivery = Some(Delivery::Failed);
-                changed = true;
+                self.touched(index);
             }
-        }
-        if changed {
-            self.transcript_revision += 1;
         }
     }
 
@@ -612,7 +628,8 @@ impl ChatCore {
             return vec![];
         };
         let mut effects = vec![];
-        for entry in self.transcript.iter_mut() {
+        for index in 0..self.transcript.len() {
+            let entry = &mut self.transcript[index];
             if entry.kind == EntryKind::Guest
                 && matches!(entry.delivery, Some(Delivery::Sending | Delivery::Sent))
             {
@@ -625,10 +642,8 @@ impl ChatCore {
                     .encode(),
                 ));
                 entry.delivery = Some(Delivery::Sent);
+                self.touched(index);
             }
-        }
-        if !effects.is_empty() {
-            self.transcript_revision += 1;
         }
         effects
     }
@@ -805,17 +820,24 @@ impl ChatCore {
     /// A receipt names its message by client id; a server that sends no id acknowledges
     /// in order, so the oldest unacknowledged message is the one meant.
     fn mark_delivered(&mut self, client_id: Option<&str>) {
-        let target = self.transcript.iter_mut().find(|e| {
+        // Receipts name recent messages: search from the newest.
+        let target = self.transcript.iter().rposition(|e| {
             e.kind == EntryKind::Guest
                 && e.delivery != Some(Delivery::Delivered)
                 && match client_id {
                     Some(id) => e.client_id.as_deref() == Some(id),
-                    None => true,
+                    None => false,
                 }
         });
-        if let Some(entry) = target {
-            entry.delivery = Some(Delivery::Delivered);
-            self.transcript_revision += 1;
+        let target = match client_id {
+            Some(_) => target,
+            None => self.transcript.iter().position(|e| {
+                e.kind == EntryKind::Guest && e.delivery != Some(Delivery::Delivered)
+            }),
+        };
+        if let Some(index) = target {
+            self.transcript[index].delivery = Some(Delivery::Delivered);
+            self.touched(index);
         }
     }
 }

@@ -766,3 +766,22 @@ fn a_message_sent_before_the_first_connection_waits_for_it() {
         .iter()
         .any(|e| matches!(e, Effect::SendFrame(f) if f.contains("early"))));
 }
+
+#[test]
+fn the_view_is_told_exactly_which_entries_changed() {
+    let mut core = connected();
+    assert_eq!(core.take_dirty(), [0], "the connected line");
+    assert!(core.take_dirty().is_empty());
+    send(&mut core, "a", "c1");
+    send(&mut core, "b", "c2");
+    frame(
+        &mut core,
+        r#"{"type":"guest_message_delivered","client_message_id":"c1"}"#,
+    );
+    assert_eq!(core.take_dirty(), [1, 2]);
+    frame(
+        &mut core,
+        r#"{"type":"guest_message_delivered","client_message_id":"c2"}"#,
+    );
+    assert_eq!(core.take_dirty(), [2]);
+}

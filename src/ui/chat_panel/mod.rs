@@ -45,27 +45,26 @@ fn announced_state(connection: &Connection) -> u8 {
 /// connection changes, and typing once per reply. Restored history is not news.
 fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
     let announcement = RwSignal::new(String::new());
-    let last_id = StoredValue::new(None::<u64>);
+    let last_id = StoredValue::new(chat.history_until);
     let last_state = StoredValue::new(None::<u8>);
     let typing_told = StoredValue::new(false);
     let strings = chat.strings;
     Effect::new(move |_| {
         let mut said: Vec<String> = vec![];
-        chat.transcript.with(|entries| {
-            let newest = entries.last().map(|e| e.id).unwrap_or(0);
-            if let Some(after) = last_id.get_value() {
-                for entry in entries.iter().filter(|e| e.id > after) {
-                    match entry.kind {
-                        EntryKind::Agent => {
-                            typing_told.set_value(false);
-                            said.push(strings.agent_says(entry.agent_name.as_deref(), &entry.text));
-                        }
-                        EntryKind::System | EntryKind::Error => said.push(entry.text.to_string()),
-                        EntryKind::Guest => {}
+        chat.news.with(|entries| {
+            let newest = entries.iter().map(|e| e.id).max().unwrap_or(0);
+            let after = last_id.get_value();
+            for entry in entries.iter().filter(|e| e.id > after) {
+                match entry.kind {
+                    EntryKind::Agent => {
+                        typing_told.set_value(false);
+                        said.push(strings.agent_says(entry.agent_name.as_deref(), &entry.text));
                     }
+                    EntryKind::System | EntryKind::Error => said.push(entry.text.to_string()),
+                    EntryKind::Guest => {}
                 }
             }
-            last_id.set_value(Some(newest.max(last_id.get_value().unwrap_or(0))));
+            last_id.set_value(newest.max(after));
         });
         chat.connection.with(|c| {
             let state = announced_state(c);

@@ -19,15 +19,19 @@ pub fn Launcher(
     let unread = RwSignal::new(0u32);
     // Agent messages that arrive while the panel is closed are counted; history restored
     // from a previous page is not news.
-    let seen_agent = StoredValue::new(None::<usize>);
+    let seen = StoredValue::new(chat.history_until);
     Effect::new(move |_| {
-        let agents = chat
-            .transcript
-            .with(|t| t.iter().filter(|e| e.kind == EntryKind::Agent).count());
-        let before = seen_agent.get_value().unwrap_or(agents);
-        seen_agent.set_value(Some(agents));
-        if !open.get_untracked() && agents > before {
-            unread.update(|n| *n += (agents - before) as u32);
+        let after = seen.get_value();
+        let (fresh, newest) = chat.news.with(|news| {
+            let fresh = news
+                .iter()
+                .filter(|e| e.id > after && e.kind == EntryKind::Agent)
+                .count();
+            (fresh, news.iter().map(|e| e.id).max().unwrap_or(0))
+        });
+        seen.set_value(newest.max(after));
+        if !open.get_untracked() && fresh > 0 {
+            unread.update(|n| *n += fresh as u32);
         }
     });
     let panel = NodeRef::<html::Div>::new();

@@ -47,10 +47,6 @@ fn format_time(locale: Locale, at_ms: f64) -> String {
     })
 }
 
-fn iso_time(at_ms: f64) -> String {
-    js_sys::Date::new(&at_ms.into()).to_iso_string().into()
-}
-
 #[component]
 fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     let strings = chat.strings;
@@ -60,7 +56,9 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
         EntryKind::System => "gc-msg gc-system",
         EntryKind::Error => "gc-msg gc-error",
     };
-    // Who said it, for assistive technology; the bubble's side says it visually.
+    // Who said it, for assistive technology (the bubble's side says it visually), and
+    // the small line under the bubble, are attributes shown by the stylesheet: a long
+    // transcript then costs two elements a message, not five.
     let sender = match entry.kind {
         EntryKind::Guest => Some(strings.you.to_string()),
         EntryKind::Agent => Some(
@@ -73,19 +71,23 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
         _ => None,
     };
     let delivery = entry.delivery.map(|d| delivery_label(strings, d));
-    let time = (matches!(entry.kind, EntryKind::Guest | EntryKind::Agent) && entry.at_ms > 0.0)
-        .then(|| (iso_time(entry.at_ms), format_time(chat.locale, entry.at_ms)));
+    let time = matches!(entry.kind, EntryKind::Guest | EntryKind::Agent)
+        .then(|| format_time(chat.locale, entry.at_ms))
+        .filter(|t| !t.is_empty());
+    let meta = [time, delivery.map(|(_, label)| label.to_string())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
     // Text is always inserted as a text node: agent text can never become markup.
     view! {
-        <div class=class data-delivery=delivery.map(|d| d.0)>
-            {sender.map(|s| view! { <span class="gc-sr-only">{s}": "</span> })}
+        <div
+            class=class
+            data-delivery=delivery.map(|d| d.0)
+            data-sender=sender
+            data-meta=(!meta.is_empty()).then_some(meta)
+        >
             <span class="gc-text">{entry.text.to_string()}</span>
-            {(time.is_some() || delivery.is_some()).then(|| view! {
-                <span class="gc-meta">
-                    {time.map(|(iso, shown)| view! { <time datetime=iso>{shown}</time> })}
-                    {delivery.map(|(_, label)| view! { <span class="gc-delivery">{label}</span> })}
-                </span>
-            })}
             {(entry.delivery == Some(Delivery::Failed)).then(|| {
                 let id = entry.id;
                 view! {
@@ -111,7 +113,7 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
         }
     };
     Effect::new(move |_| {
-        chat.transcript.track();
+        chat.news.track();
         chat.agent_typing.track();
         if pinned.try_get_untracked().unwrap_or(false) {
             request_animation_frame(scroll_to_end);
@@ -150,10 +152,18 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
                 node_ref=log
                 on:scroll=on_scroll
             >
-                <For
-                    each=move || chat.transcript.get()
-                    key=|entry| (entry.id, entry.delivery)
-                    children=move |entry| view! { <Message entry chat /> }
+                                <For
+                    each=move || chat.chunks.get()
+                    key=|chunk| chunk.first
+                    children=move |chunk| {
+                        view! {
+                            <For
+                                each=move || chunk.entries.get()
+                                key=|entry| (entry.id, entry.delivery)
+                                children=move |entry| view! { <Message entry chat /> }
+                            />
+                        }
+                    }
                 />
                 <Show when=move || chat.agent_typing.get()>
                     <div class="gc-typing">{strings.agent_typing}</div>
