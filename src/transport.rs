@@ -90,7 +90,14 @@ fn new_client_id() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("c-{}-{}", js_sys::Date::now(), js_sys::Math::random()))
+        // Whole numbers: formatting floats would pull float printing into the bundle.
+        .unwrap_or_else(|| {
+            format!(
+                "c-{}-{}",
+                js_sys::Date::now() as u64,
+                (js_sys::Math::random() * 1e15) as u64
+            )
+        })
 }
 
 struct Signals {

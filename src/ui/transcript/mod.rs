@@ -23,10 +23,28 @@ thread_local! {
     static TIME_FORMATS: RefCell<HashMap<&'static str, js_sys::Function>> = RefCell::new(HashMap::new());
 }
 
+thread_local! {
+    /// The last minute formatted: a burst of messages shares it.
+    static LAST_TIME: RefCell<(Locale, i64, String)> = RefCell::new((Locale::En, -1, String::new()));
+}
+
 fn format_time(locale: Locale, at_ms: f64) -> String {
     if at_ms <= 0.0 {
         return String::new();
     }
+    let minute = (at_ms / 60_000.0) as i64;
+    if let Some(hit) = LAST_TIME.with(|last| {
+        let last = last.borrow();
+        (last.0 == locale && last.1 == minute).then(|| last.2.clone())
+    }) {
+        return hit;
+    }
+    let shown = format_time_uncached(locale, at_ms);
+    LAST_TIME.with(|last| *last.borrow_mut() = (locale, minute, shown.clone()));
+    shown
+}
+
+fn format_time_uncached(locale: Locale, at_ms: f64) -> String {
     TIME_FORMATS.with(|formats| {
         let mut formats = formats.borrow_mut();
         let format = formats.entry(locale.tag()).or_insert_with(|| {
