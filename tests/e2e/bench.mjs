@@ -168,8 +168,10 @@ try {
 const w = results.widget;
 const b = results.baseline;
 const row = (name, wv, bv, unit = "") =>
-  console.log(`${name.padEnd(44)} ${String(wv).padStart(12)}${unit} ${String(bv).padStart(12)}${unit}   ${(wv / bv).toFixed(2)}x`);
-const ms = (x) => Number(x.toFixed(1));
+  console.log(
+    `${name.padEnd(44)} ${String(wv).padStart(12)}${unit} ${String(bv).padStart(12)}${unit}   ${bv > 0 ? (wv / bv).toFixed(2) + "x" : "n/a (baseline below timer resolution)"}`,
+  );
+const ms = (x) => Number(x.toFixed(2));
 console.log(`${"".padEnd(44)} ${"widget".padStart(12)} ${"baseline".padStart(12)}   ratio`);
 row("bytes loaded, raw", w.bytes.raw, b.bytes.raw, " B");
 row("bytes loaded, gzip", w.bytes.gzip, b.bytes.gzip, " B");

@@ -25,7 +25,7 @@ thread_local! {
 
 thread_local! {
     /// The last minute formatted: a burst of messages shares it.
-    static LAST_TIME: RefCell<(Locale, i64, String)> = RefCell::new((Locale::En, -1, String::new()));
+    static LAST_TIME: RefCell<(Locale, i64, String)> = const { RefCell::new((Locale::En, -1, String::new())) };
 }
 
 fn format_time(locale: Locale, at_ms: f64) -> String {
