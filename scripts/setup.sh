@@ -2,7 +2,7 @@
 # Installs what guest-chat needs on a fresh machine and skips whatever is already there.
 #   scripts/setup.sh run    tools to build and serve the widget
 #   scripts/setup.sh test   the above, plus Chromium, ChromeDriver and the e2e packages
-# Versions: see docs/toolchain.md.
+# Versions and reasons: docs/toolchain.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
