@@ -59,16 +59,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt_install $(printf '%s\n' "${missing[@]}" | sort -u)
 fi
 
+# Installs a folder's npm packages unless every one its package.json names is present.
+npm_packages() {
+  local dir=$1 why=$2
+  if ! (cd "$dir" && node -e '
+      const deps = Object.keys(require("./package.json").dependencies || {});
+      for (const d of deps) require.resolve(d + "/package.json", { paths: [process.cwd()] });
+    ' 2>/dev/null); then
+    say "installing $why (npm ci in $dir)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 # wasm-opt comes from binaryen's npm package: Debian's wasm-opt 108 breaks the
 # reference-type tables that wasm-bindgen emits for rustc 1.95 output.
-if [ ! -f tools/node_modules/binaryen/package.json ]; then
-  say "installing wasm-opt (binaryen, npm ci in tools/)"
-  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
-fi
-
-if [ "$purpose" = test ] && [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
-  say "installing the end-to-end test packages (npm ci)"
-  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+npm_packages tools "wasm-opt (binaryen)"
+if [ "$purpose" = test ]; then
+  npm_packages tests/e2e "the end-to-end test packages"
 fi
 
 say "tools ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version | head -1)"
