@@ -158,12 +158,11 @@ async fn a_message_that_could_not_go_out_is_marked_failed_and_can_be_retried() {
     w.type_and_enter("are you there?");
     w.wait_for("the failed mark", |w| delivery(w) == ["failed"])
         .await;
-    let meta = w
-        .find(".gc-guest")
-        .unwrap()
-        .get_attribute("data-meta")
-        .unwrap();
-    assert!(meta.ends_with("Not delivered"), "{meta}");
+    assert!(
+        w.guest_meta().ends_with("Not delivered"),
+        "{}",
+        w.guest_meta()
+    );
     w.control("refuse-upgrades", r#"{"count":0}"#).await;
     w.click(".gc-retry-message");
     w.wait_for("delivery after the retry", |w| delivery(w) == ["delivered"])

@@ -253,12 +253,7 @@ async fn the_server_receipt_marks_a_message_delivered() {
             == Some("delivered")
     })
     .await;
-    let meta = w
-        .find(".gc-guest")
-        .unwrap()
-        .get_attribute("data-meta")
-        .unwrap();
-    assert!(meta.ends_with("Delivered"), "{meta}");
+    assert!(w.guest_meta().ends_with("Delivered"), "{}", w.guest_meta());
 }
 
 #[wasm_bindgen_test]

@@ -143,6 +143,13 @@ impl Widget {
         self.text(".gc-status")
     }
 
+    /// The time and delivery line of the first guest message.
+    pub fn guest_meta(&self) -> String {
+        self.find(".gc-guest")
+            .and_then(|e| e.get_attribute("data-meta"))
+            .unwrap_or_default()
+    }
+
     pub fn input(&self) -> web_sys::HtmlTextAreaElement {
         self.find(".gc-input").expect("composer").unchecked_into()
     }
