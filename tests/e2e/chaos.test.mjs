@@ -31,14 +31,18 @@ test(`chaos: ${N} guest and ${N} agent messages survive drops and a reload`, { t
 
   let drops = 0;
   let chaos = true;
-  const monkey = (async () => {
     const kinds = [null, null, 1011, 4500, 1001, 1012];
+  const dropOnce = async () => {
+    const code = kinds[Math.floor(Math.random() * kinds.length)];
+    const res = await sim.control(`${api}/drop`, code === null ? "" : { code, reason: "chaos" });
+    if (res.dropped) drops++;
+  };
+  const monkey = (async () => {
+    // The first drop comes early, so even a short run has one.
+    await sleep(250);
     while (chaos) {
+      await dropOnce();
       await sleep(400 + Math.random() * 1200);
-      if (!chaos) break;
-      const code = kinds[Math.floor(Math.random() * kinds.length)];
-      const res = await sim.control(`${api}/drop`, code === null ? "" : { code, reason: "chaos" });
-      if (res.dropped) drops++;
     }
   })();
 
@@ -61,9 +65,14 @@ test(`chaos: ${N} guest and ${N} agent messages survive drops and a reload`, { t
       await sleep(Math.random() * 40);
     }
   })();
-  await Promise.all([guest, agent]);
+    await Promise.all([guest, agent]);
   chaos = false;
   await monkey;
+  // A drop that found the page reloading did not count; make sure one did.
+  for (let i = 0; i < 40 && drops === 0; i++) {
+    await dropOnce();
+    await sleep(100);
+  }
 
   const expectGuest = Array.from({ length: N }, (_, i) => `g${i}`);
   const expectAgent = Array.from({ length: N }, (_, i) => `a${i}`);
