@@ -117,21 +117,22 @@ async fn each_message_names_its_sender_and_time() {
     })
     .await;
     let agent = w.find(".gc-agent").unwrap();
-    let guest = w.find(".gc-guest").unwrap();
-    assert_eq!(agent.get_attribute("data-sender").as_deref(), Some("Sam"));
-    assert_eq!(guest.get_attribute("data-sender").as_deref(), Some("You"));
-    // What the stylesheet puts before the text is what a screen reader reads first.
-    let before = web_sys::window()
+    // The line the stylesheet shows under the bubble is what a screen reader reads too.
+    let after = web_sys::window()
         .unwrap()
-        .get_computed_style_with_pseudo_elt(&agent, "::before")
+        .get_computed_style_with_pseudo_elt(&agent, "::after")
         .unwrap()
         .unwrap()
         .get_property_value("content")
         .unwrap();
-    assert_eq!(before, "\"Sam: \"");
-    let meta = guest.get_attribute("data-meta").unwrap();
-    assert!(meta.contains(':') && meta.ends_with("Delivered"), "{meta}");
-    assert!(agent.get_attribute("data-meta").unwrap().contains(':'));
+    let meta = agent.get_attribute("data-meta").unwrap();
+    assert_eq!(after, format!("\"{meta}\""));
+    assert!(meta.starts_with("Sam · ") && meta.contains(':'), "{meta}");
+    let guest = w.guest_meta();
+    assert!(
+        guest.starts_with("You · ") && guest.ends_with(" · Delivered"),
+        "{guest}"
+    );
     assert_eq!(
         w.find(".gc-transcript")
             .unwrap()

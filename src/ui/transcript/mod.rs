@@ -74,9 +74,9 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
         EntryKind::System => "gc-msg gc-system",
         EntryKind::Error => "gc-msg gc-error",
     };
-    // Who said it, for assistive technology (the bubble's side says it visually), and
-    // the small line under the bubble, are attributes shown by the stylesheet: a long
-    // transcript then costs two elements a message, not five.
+    // Who said it, when, and whether it arrived: one small line under the bubble, an
+    // attribute the stylesheet shows (and screen readers read), so a long transcript
+    // costs two elements a message, not five.
     let sender = match entry.kind {
         EntryKind::Guest => Some(strings.you.to_string()),
         EntryKind::Agent => Some(
@@ -92,7 +92,7 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     let time = matches!(entry.kind, EntryKind::Guest | EntryKind::Agent)
         .then(|| format_time(chat.locale, entry.at_ms))
         .filter(|t| !t.is_empty());
-    let meta = [time, delivery.map(|(_, label)| label.to_string())]
+    let meta = [sender, time, delivery.map(|(_, label)| label.to_string())]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
@@ -101,8 +101,7 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     view! {
         <div
             class=class
-            data-delivery=delivery.map(|d| d.0)
-            data-sender=sender
+                        data-delivery=delivery.map(|d| d.0)
             data-meta=(!meta.is_empty()).then_some(meta)
         >
             <span class="gc-text">{entry.text.to_string()}</span>
