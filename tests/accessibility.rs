@@ -187,3 +187,17 @@ async fn german_hints_for_a_failed_start() {
     assert!(w.text(".gc-hint").contains("Probleme"));
     assert_eq!(w.text(".gc-retry"), "Erneut versuchen");
 }
+
+#[wasm_bindgen_test]
+async fn a_burst_is_announced_by_its_last_three_lines() {
+    let w = mount(&[]);
+    w.wait_status("Connected").await;
+    w.control("burst", r#"{"count":40,"prefix":"m"}"#).await;
+    w.wait_for("the whole burst", |w| w.all_text(".gc-agent .gc-text").len() == 40)
+        .await;
+    sleep(50).await;
+    assert_eq!(
+        w.text(".gc-announcer"),
+        "Sam says: m37 Sam says: m38 Sam says: m39"
+    );
+}

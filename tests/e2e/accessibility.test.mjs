@@ -123,3 +123,61 @@ test("a whole chat by keyboard alone: open, send, read the reply, close", async 
   assert.equal(await focused(), "button.gc-launcher", "focus returns to the launcher");
   await context.close();
 });
+
+test("usable at 320 px wide and at 200 % zoom", async () => {
+  // 200 % zoom of a 1280 x 800 window leaves 640 x 400 CSS pixels.
+  for (const viewport of [{ width: 320, height: 568 }, { width: 640, height: 400 }]) {
+    const { page, context } = await openPage(browser, sim, "/host/plain.html", { viewport, reducedMotion: "reduce" });
+    await page.locator(".gc-launcher").click();
+    await connected(page);
+    const layout = await page.evaluate(() => {
+      const shadow = document.querySelector("guest-chat").shadowRoot;
+      const box = (s) => shadow.querySelector(s).getBoundingClientRect();
+      const log = shadow.querySelector(".gc-transcript");
+      return {
+        send: box(".gc-send"),
+        input: box(".gc-input"),
+        close: box(".gc-close"),
+        logHeight: log.clientHeight,
+        overflowX: log.scrollWidth - log.clientWidth,
+      };
+    });
+    for (const name of ["send", "input", "close"]) {
+      const b = layout[name];
+      assert.ok(b.left >= 0 && b.right <= viewport.width && b.top >= 0 && b.bottom <= viewport.height, `${name} inside ${viewport.width}x${viewport.height}`);
+    }
+    assert.ok(layout.logHeight >= 100, `transcript height ${layout.logHeight}`);
+    assert.ok(layout.overflowX <= 0, "no sideways scrolling");
+    await context.close();
+  }
+});
+
+test("reduced motion and forced colours are respected", async () => {
+  const calm = await openPage(browser, sim, "/host/plain.html", { viewport: { width: 900, height: 760 }, reducedMotion: "reduce" });
+  await calm.page.locator(".gc-launcher").click();
+  const animation = (page) =>
+    page.evaluate(() => getComputedStyle(document.querySelector("guest-chat").shadowRoot.querySelector(".gc-panel")).animationName);
+  assert.equal(await animation(calm.page), "none");
+  await calm.context.close();
+  const moving = await openPage(browser, sim, "/host/plain.html", { viewport: { width: 900, height: 760 }, reducedMotion: "no-preference" });
+  await moving.page.locator(".gc-launcher").click();
+  assert.equal(await animation(moving.page), "gc-rise");
+  await moving.context.close();
+
+  // The launcher has no border of its own; in forced colours it gets one, so it stays
+  // visible where backgrounds are flattened.
+  const launcherBorder = (page) =>
+    page.evaluate(() => {
+      const s = getComputedStyle(document.querySelector("guest-chat").shadowRoot.querySelector(".gc-launcher"));
+      return [s.borderTopStyle, s.borderTopWidth];
+    });
+  const plain = await openPage(browser, sim, "/host/plain.html", { viewport: { width: 900, height: 760 } });
+  await plain.page.locator(".gc-launcher").waitFor();
+  assert.deepEqual(await launcherBorder(plain.page), ["none", "0px"]);
+  await plain.context.close();
+  const context = await browser.newContext({ viewport: { width: 900, height: 760 }, forcedColors: "active" });
+  const forced = await openPage(browser, sim, "/host/plain.html", { context });
+  await forced.page.locator(".gc-launcher").waitFor();
+  assert.deepEqual(await launcherBorder(forced.page), ["solid", "1px"]);
+  await context.close();
+});

@@ -54,16 +54,25 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
         chat.news.with(|entries| {
             let newest = entries.iter().map(|e| e.id).max().unwrap_or(0);
             let after = last_id.get_value();
-            for entry in entries.iter().filter(|e| e.id > after) {
-                match entry.kind {
-                    EntryKind::Agent => {
-                        typing_told.set_value(false);
-                        said.push(strings.agent_says(entry.agent_name.as_deref(), &entry.text));
-                    }
-                    EntryKind::System | EntryKind::Error => said.push(entry.text.to_string()),
-                    EntryKind::Guest => {}
-                }
+            let fresh = || entries.iter().filter(move |e| e.id > after);
+            if fresh().any(|e| e.kind == EntryKind::Agent) {
+                typing_told.set_value(false);
             }
+            // A burst is summarised by its last lines, not read out in full: only those
+            // are worded, however many arrived in this frame.
+            let mut lines: Vec<String> = fresh()
+                .rev()
+                .filter_map(|entry| match entry.kind {
+                    EntryKind::Agent => {
+                        Some(strings.agent_says(entry.agent_name.as_deref(), &entry.text))
+                    }
+                    EntryKind::System | EntryKind::Error => Some(entry.text.to_string()),
+                    EntryKind::Guest => None,
+                })
+                .take(3)
+                .collect();
+            lines.reverse();
+            said.extend(lines);
             last_id.set_value(newest.max(after));
         });
         chat.connection.with(|c| {
@@ -77,7 +86,6 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
             typing_told.set_value(true);
             said.push(strings.agent_typing.to_string());
         }
-        // A burst is summarised by its last lines, not read out in full.
         if !said.is_empty() {
             let start = said.len().saturating_sub(3);
             announcement.set(said[start..].join(" "));
