@@ -193,8 +193,10 @@ async fn a_burst_is_announced_by_its_last_three_lines() {
     let w = mount(&[]);
     w.wait_status("Connected").await;
     w.control("burst", r#"{"count":40,"prefix":"m"}"#).await;
-    w.wait_for("the whole burst", |w| w.all_text(".gc-agent .gc-text").len() == 40)
-        .await;
+    w.wait_for("the whole burst", |w| {
+        w.all_text(".gc-agent .gc-text").len() == 40
+    })
+    .await;
     sleep(50).await;
     assert_eq!(
         w.text(".gc-announcer"),
