@@ -38,14 +38,13 @@ pub fn read_config(element: &web_sys::Element) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
-/// Whether focus may be moved into the widget without taking it from something the
-/// visitor chose: nothing is focused, or focus is already inside this widget.
+/// Whether focus may be moved to `el` without the visitor asking: inside the embedded
+/// widget only when focus is already in it (they opened the panel); on an inline page
+/// also when nothing else has focus.
 pub(crate) fn focus_is_free_or_ours(el: &web_sys::Element) -> bool {
     let root = el.get_root_node();
     if let Some(shadow) = root.dyn_ref::<web_sys::ShadowRoot>() {
-        if shadow.active_element().is_some() {
-            return true;
-        }
+        return shadow.active_element().is_some();
     }
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return false;

@@ -60,9 +60,15 @@ test("the badge counts agent messages while closed; open or closed survives a re
   assert.equal(await badge.getAttribute("aria-label"), "2 unread messages");
   await page.locator(".gc-launcher").click();
   await badge.waitFor({ state: "detached" });
-  await page.reload();
+    await page.reload();
   await connected(page);
   assert.ok(await page.locator(".gc-panel").isVisible(), "still open after the reload");
+  await page.waitForTimeout(200);
+  assert.equal(
+    await page.evaluate(() => document.activeElement === document.body),
+    true,
+    "a panel restored open takes no focus by itself",
+  );
   await page.locator(".gc-input").focus();
   await page.keyboard.press("Escape");
   assert.equal(await page.locator(".gc-panel").isVisible(), false, "Escape closes");
