@@ -175,6 +175,9 @@ const ms = (x) => Number(x.toFixed(2));
 console.log(`${"".padEnd(44)} ${"widget".padStart(12)} ${"baseline".padStart(12)}   ratio`);
 row("bytes loaded, raw", w.bytes.raw, b.bytes.raw, " B");
 row("bytes loaded, gzip", w.bytes.gzip, b.bytes.gzip, " B");
+// The one-tag embed loads the loader, glue and wasm (its styles are inside the wasm).
+const embed = bytes(["guest-chat.js", "guest-chat-app.js", "guest-chat-app_bg.wasm"]);
+row("bytes loaded by the one-tag embed, gzip", embed.gzip, b.bytes.gzip, " B");
 row(`navigation to Connected (median of ${RUNS})`, ms(w.connected), ms(b.connected), " ms");
 row("keypress to frame on the wire (median)", ms(w.wire), ms(b.wire), " ms");
 for (const count of BURSTS) {
