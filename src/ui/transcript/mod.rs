@@ -104,7 +104,7 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
                         data-delivery=delivery.map(|d| d.0)
             data-meta=(!meta.is_empty()).then_some(meta)
         >
-            <span class="gc-text">{entry.text.to_string()}</span>
+            <span class="gc-text">{entry.text.clone()}</span>
             {(entry.delivery == Some(Delivery::Failed)).then(|| {
                 let id = entry.id;
                 view! {
