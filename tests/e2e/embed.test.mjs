@@ -121,6 +121,16 @@ test("the JavaScript API queues calls made before the widget loads and reports e
   assert.ok(events.some(([n, d]) => n === "status" && d.status === "connected"));
   assert.ok(events.some(([n, d]) => n === "message" && d.from === "guest" && d.text === "sent before load"));
   assert.equal(await page2.evaluate(() => document.documentElement.dataset.chatReady), "yes", "the host page's own listener ran");
+    // off() removes a listener.
+  await page2.evaluate(() => {
+    window.__offCalls = 0;
+    window.__offHandler = () => window.__offCalls++;
+    GuestChat.on("message", window.__offHandler);
+    GuestChat.off("message", window.__offHandler);
+  });
+  await sim.control(`/control/sessions/${session.id}/agent-message`, { text: "after off" });
+  await page2.waitForFunction(() => __events.some(([n, d]) => n === "message" && d.text === "after off"));
+  assert.equal(await page2.evaluate(() => window.__offCalls), 0);
   await page2.evaluate(() => GuestChat.close());
   assert.equal(await page2.locator(".gc-panel").isVisible(), false);
   await page2.evaluate(() => GuestChat.toggle());
