@@ -96,13 +96,9 @@ fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
             );
         });
     });
-    // Entries already there when the page loaded are history, not events.
-    let last_id = StoredValue::new(chat.history_until);
     Effect::new(move |_| {
-        chat.news.with(|entries| {
-            let after = last_id.get_value();
-            let newest = entries.iter().map(|e| e.id).max().unwrap_or(0);
-            for entry in entries.iter().filter(|e| e.id > after) {
+        chat.news.with(|news| {
+            for entry in &news.entries {
                 match entry.kind {
                     EntryKind::Agent => emit(
                         &host,
@@ -118,7 +114,6 @@ fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
                     EntryKind::System => {}
                 }
             }
-            last_id.set_value(newest.max(after));
         });
     });
 }

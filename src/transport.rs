@@ -23,10 +23,9 @@ pub struct UseGuestChatReturn {
     /// The transcript in consecutive chunks of [`CHUNK`] entries, each its own signal:
     /// appending or updating a message re-renders one chunk, not the whole list.
     pub chunks: ReadSignal<Vec<TranscriptChunk>>,
-    /// The entries added or changed by the latest update, oldest first.
-    pub news: ReadSignal<Vec<Entry>>,
-    /// The highest entry id restored from a previous page: older entries are history.
-    pub history_until: u64,
+    /// The entries appended by the latest update. A conversation restored from a
+    /// previous page is history and never appears here.
+    pub news: ReadSignal<News>,
     pub can_compose: ReadSignal<bool>,
     /// Bumped whenever the core asks for the composer to take focus.
     pub focus_requests: ReadSignal<u32>,
@@ -105,7 +104,7 @@ struct Signals {
     routing: RwSignal<Routing>,
     agent_typing: RwSignal<bool>,
     chunks: RwSignal<Vec<TranscriptChunk>>,
-    news: RwSignal<Vec<Entry>>,
+    news: RwSignal<News>,
     can_compose: RwSignal<bool>,
     focus_requests: RwSignal<u32>,
 }
@@ -115,6 +114,15 @@ thread_local! {
     /// `Send` closures (props, `on_cleanup`) reach a controller full of browser handles.
     static CONTROLLERS: RefCell<std::collections::HashMap<u64, Rc<Controller>>> = Default::default();
     static NEXT_CONTROLLER: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// Entries appended to the transcript by one update of the view.
+#[derive(Clone, Default)]
+pub struct News {
+    /// Counts updates, so an effect that also tracks other signals can tell a new batch
+    /// from one it has already handled.
+    pub batch: u64,
+    pub entries: Vec<Entry>,
 }
 
 /// Entries per transcript chunk: small enough that re-rendering one is cheap, large
@@ -202,6 +210,8 @@ struct State {
     heartbeat: Option<IntervalHandle>,
     persist_timer: Option<TimeoutHandle>,
     frame_pending: bool,
+    /// Transcript length the view has seen: entries beyond it are news.
+    synced_len: usize,
     persisted: (u64, u64),
     persisted_at: f64,
     listeners: Vec<WindowListenerHandle>,
@@ -290,17 +300,7 @@ impl Controller {
                 }
             }
             Effect::ScheduleReconnect { delay_ms } => {
-                let me = self.me();
-                let handle = set_timeout_with_handle(
-                    move || me.dispatch(Event::ReconnectDue),
-                    Duration::from_millis(delay_ms.into()),
-                )
-                .ok();
-                if let Some(old) =
-                    std::mem::replace(&mut self.state.borrow_mut().reconnect_timer, handle)
-                {
-                    old.clear();
-                }
+                self.schedule(|s| &mut s.reconnect_timer, delay_ms, Event::ReconnectDue)
             }
             Effect::CancelReconnect => {
                 if let Some(old) = self.state.borrow_mut().reconnect_timer.take() {
@@ -308,17 +308,7 @@ impl Controller {
                 }
             }
             Effect::ScheduleSessionRetry { delay_ms } => {
-                let me = self.me();
-                let handle = set_timeout_with_handle(
-                    move || me.dispatch(Event::Retry),
-                    Duration::from_millis(delay_ms.into()),
-                )
-                .ok();
-                if let Some(old) =
-                    std::mem::replace(&mut self.state.borrow_mut().session_retry_timer, handle)
-                {
-                    old.clear();
-                }
+                self.schedule(|s| &mut s.session_retry_timer, delay_ms, Event::Retry)
             }
             Effect::StartHeartbeat { every_ms } => {
                 let me = self.me();
@@ -340,6 +330,24 @@ impl Controller {
             Effect::Warn(text) => web_sys::console::warn_1(&text.into()),
             Effect::LogError(text) => web_sys::console::error_1(&text.into()),
             Effect::FocusComposer => self.signals.focus_requests.update(|n| *n += 1),
+        }
+    }
+
+    /// Dispatches `event` after `delay_ms`, replacing whatever timer `slot` held.
+    fn schedule(
+        &self,
+        slot: fn(&mut State) -> &mut Option<TimeoutHandle>,
+        delay_ms: u32,
+        event: Event,
+    ) {
+        let me = self.me();
+        let handle = set_timeout_with_handle(
+            move || me.dispatch(event),
+            Duration::from_millis(delay_ms.into()),
+        )
+        .ok();
+        if let Some(old) = std::mem::replace(slot(&mut self.state.borrow_mut()), handle) {
+            old.clear();
         }
     }
 
@@ -433,11 +441,10 @@ impl Controller {
         }
         let persist = state.persisted != (core.transcript_revision, core.session_revision);
         let dirty = state.core.take_dirty();
+        let len = state.core.transcript.len();
+        let appended_from = std::mem::replace(&mut state.synced_len, len);
         let core = &state.core;
-        let news: Vec<Entry> = dirty
-            .iter()
-            .filter_map(|&i| core.transcript.get(i).cloned())
-            .collect();
+        let news: Vec<Entry> = core.transcript[appended_from..].to_vec();
         let mut changed_chunks: Vec<usize> = dirty.iter().map(|i| i / CHUNK).collect();
         changed_chunks.dedup();
         let updates: Vec<(usize, Vec<Entry>)> = changed_chunks
@@ -450,7 +457,10 @@ impl Controller {
         drop(state);
         apply_chunks(s.chunks, updates);
         if !news.is_empty() {
-            s.news.set(news);
+            s.news.update(|n| {
+                n.batch += 1;
+                n.entries = news;
+            });
         }
         if persist {
             self.schedule_persist();
@@ -647,18 +657,17 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         routing: RwSignal::new(Routing::Unknown),
         agent_typing: RwSignal::new(false),
         chunks: RwSignal::new(Vec::new()),
-        news: RwSignal::new(Vec::new()),
+        news: RwSignal::new(News::default()),
         can_compose: RwSignal::new(false),
         focus_requests: RwSignal::new(0),
     };
     let s = &signals;
-    let mut chat = UseGuestChatReturn {
+    let chat = UseGuestChatReturn {
         connection: s.connection.read_only(),
         routing: s.routing.read_only(),
         agent_typing: s.agent_typing.read_only(),
         chunks: s.chunks.read_only(),
         news: s.news.read_only(),
-        history_until: 0,
         can_compose: s.can_compose.read_only(),
         focus_requests: s.focus_requests.read_only(),
         strings: config.locale.strings(),
@@ -685,7 +694,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     }
     // The kept conversation is on screen from the first render, and is history: not
     // announced, not counted as unread, not reported to the page as new.
-    chat.history_until = core.transcript.last().map(|e| e.id).unwrap_or(0);
+    let synced_len = core.transcript.len();
     let restored: Vec<(usize, Vec<Entry>)> = core
         .transcript
         .chunks(CHUNK)
@@ -705,6 +714,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             heartbeat: None,
             persist_timer: None,
             frame_pending: false,
+            synced_len,
             persisted: (0, 0),
             persisted_at: 0.0,
             listeners: Vec::new(),

@@ -73,8 +73,8 @@ pub enum RoutingStatus {
     Other,
 }
 
-/// A frame the server sends to the guest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A frame the server sends to the guest. Read with [`ServerFrame::decode`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     Routing {
@@ -168,16 +168,6 @@ fn decode_tagged<T: for<'de> Deserialize<'de>>(
 }
 
 impl ServerFrame {
-    pub const TYPES: [&'static str; 7] = [
-        "routing",
-        "agent_typing",
-        "agent_not_typing",
-        "agent_message",
-        "guest_message_delivered",
-        "error",
-        "pong",
-    ];
-
     /// Reads a frame in one pass over a flat struct of every field any frame has: far
     /// less code in the widget than serde's buffering of internally tagged enums.
     /// A field of the wrong type makes the frame malformed, whichever frame it is in.

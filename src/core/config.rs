@@ -119,6 +119,32 @@ fn number(
     }
 }
 
+/// One of a fixed set of words; absent means the first.
+fn choice<T: Copy>(
+    attr: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    options: &[(&str, T)],
+) -> Result<T, ConfigError> {
+    let Some(raw) = attr(name) else {
+        return Ok(options[0].1);
+    };
+    match options.iter().find(|(word, _)| *word == raw) {
+        Some((_, value)) => Ok(*value),
+        None => {
+            let words: Vec<String> = options.iter().map(|(w, _)| format!("\"{w}\"")).collect();
+            let (last, rest) = words.split_last().expect("at least one option");
+            let listed = if rest.is_empty() {
+                last.clone()
+            } else {
+                format!("{} or {last}", rest.join(", "))
+            };
+            Err(ConfigError(format!(
+                "data-{name} must be {listed}, but is \"{raw}\"."
+            )))
+        }
+    }
+}
+
 impl Config {
     /// Reads the configuration through `attr`, which answers a `data-` attribute by its
     /// name without the prefix (`"organization-id"`). Blank attributes count as absent.
@@ -179,35 +205,29 @@ impl Config {
                 )
             })?,
         };
-        let persistence = match attr("storage").as_deref() {
-            None | Some("local") => Persistence::Local,
-            Some("session") => Persistence::Session,
-            Some("none") => Persistence::None,
-            Some(other) => {
-                return Err(ConfigError(format!(
-                    "data-storage must be \"local\", \"session\" or \"none\", but is \"{other}\"."
-                )))
-            }
-        };
-        let theme = match attr("theme").as_deref() {
-            None | Some("auto") => Theme::Auto,
-            Some("light") => Theme::Light,
-            Some("dark") => Theme::Dark,
-            Some(other) => {
-                return Err(ConfigError(format!(
-                    "data-theme must be \"auto\", \"light\" or \"dark\", but is \"{other}\"."
-                )))
-            }
-        };
-        let side = match attr("position").as_deref() {
-            None | Some("right") => Side::Right,
-            Some("left") => Side::Left,
-            Some(other) => {
-                return Err(ConfigError(format!(
-                    "data-position must be \"right\" or \"left\", but is \"{other}\"."
-                )))
-            }
-        };
+        let persistence = choice(
+            &attr,
+            "storage",
+            &[
+                ("local", Persistence::Local),
+                ("session", Persistence::Session),
+                ("none", Persistence::None),
+            ],
+        )?;
+        let theme = choice(
+            &attr,
+            "theme",
+            &[
+                ("auto", Theme::Auto),
+                ("light", Theme::Light),
+                ("dark", Theme::Dark),
+            ],
+        )?;
+        let side = choice(
+            &attr,
+            "position",
+            &[("right", Side::Right), ("left", Side::Left)],
+        )?;
         Ok(Config {
             organization_id,
             region,

@@ -45,16 +45,20 @@ fn announced_state(connection: &Connection) -> u8 {
 /// connection changes, and typing once per reply. Restored history is not news.
 fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
     let announcement = RwSignal::new(String::new());
-    let last_id = StoredValue::new(chat.history_until);
+    // This effect also runs for connection and typing changes: a batch of news is
+    // worded once.
+    let last_batch = StoredValue::new(0u64);
     let last_state = StoredValue::new(None::<u8>);
     let typing_told = StoredValue::new(false);
     let strings = chat.strings;
     Effect::new(move |_| {
         let mut said: Vec<String> = vec![];
-        chat.news.with(|entries| {
-            let newest = entries.iter().map(|e| e.id).max().unwrap_or(0);
-            let after = last_id.get_value();
-            let fresh = || entries.iter().filter(move |e| e.id > after);
+        chat.news.with(|news| {
+            if news.batch == last_batch.get_value() {
+                return;
+            }
+            last_batch.set_value(news.batch);
+            let fresh = || news.entries.iter();
             if fresh().any(|e| e.kind == EntryKind::Agent) {
                 typing_told.set_value(false);
             }
@@ -73,7 +77,6 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
                 .collect();
             lines.reverse();
             said.extend(lines);
-            last_id.set_value(newest.max(after));
         });
         chat.connection.with(|c| {
             let state = announced_state(c);

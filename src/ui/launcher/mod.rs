@@ -17,19 +17,14 @@ pub fn Launcher(
 ) -> impl IntoView {
     let button = NodeRef::<html::Button>::new();
     let unread = RwSignal::new(0u32);
-    // Agent messages that arrive while the panel is closed are counted; history restored
-    // from a previous page is not news.
-    let seen = StoredValue::new(chat.history_until);
+    // Agent messages that arrive while the panel is closed are counted.
     Effect::new(move |_| {
-        let after = seen.get_value();
-        let (fresh, newest) = chat.news.with(|news| {
-            let fresh = news
+        let fresh = chat.news.with(|news| {
+            news.entries
                 .iter()
-                .filter(|e| e.id > after && e.kind == EntryKind::Agent)
-                .count();
-            (fresh, news.iter().map(|e| e.id).max().unwrap_or(0))
+                .filter(|e| e.kind == EntryKind::Agent)
+                .count()
         });
-        seen.set_value(newest.max(after));
         if !open.get_untracked() && fresh > 0 {
             unread.update(|n| *n += fresh as u32);
         }
