@@ -76,3 +76,32 @@ test("a dropped connection comes back on its own", async () => {
   await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor({ timeout: 10_000 });
   await context.close();
 });
+
+test("a long transcript renders only what is on screen, yet stays findable and accessible", async () => {
+  const { page, context, problems } = await openWidgetPage(browser, sim, {
+    rewrite: (html) => html.replace('data-guest-name="Demo visitor"', 'data-guest-name="Long reader" data-storage="none"'),
+  });
+  await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+  const [session] = await sim.control("/control/sessions?guest_name=Long%20reader");
+  await sim.control(`/control/sessions/${session.id}/burst`, JSON.stringify({ count: 1000, prefix: "long-" }));
+  await page.locator(".gc-agent").filter({ hasText: /^long-999$/ }).waitFor();
+  // Give content-visibility a frame to decide what is off screen.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const shown = await page.evaluate(() => {
+    const first = [...document.querySelectorAll(".gc-agent")].find((el) => el.textContent === "long-0");
+    const last = [...document.querySelectorAll(".gc-agent")].find((el) => el.textContent === "long-999");
+    return {
+      first: first.checkVisibility({ contentVisibilityAuto: true }),
+      last: last.checkVisibility({ contentVisibilityAuto: true }),
+      found: window.find("long-0", true, false, true),
+    };
+  });
+  assert.equal(shown.first, false, "the first messages, scrolled away, are skipped by rendering");
+  assert.equal(shown.last, true, "the newest message is rendered");
+  assert.equal(shown.found, true, "find-in-page still finds a skipped message");
+  const tree = await page.locator(".gc-transcript").ariaSnapshot();
+  assert.match(tree, /long-0\b/, "a skipped message is still in the accessibility tree");
+  assert.match(tree, /long-999\b/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -173,12 +173,17 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
                     each=move || chat.chunks.get()
                     key=|chunk| chunk.first
                     children=move |chunk| {
+                        // A chunk off screen is neither laid out nor painted
+                        // (content-visibility), yet stays in the page's text for
+                        // find-in-page and in the accessibility tree.
                         view! {
-                            <For
-                                each=move || chunk.entries.get()
-                                key=|entry| (entry.id, entry.delivery)
-                                children=move |entry| view! { <Message entry chat /> }
-                            />
+                            <div class="gc-chunk">
+                                <For
+                                    each=move || chunk.entries.get()
+                                    key=|entry| (entry.id, entry.delivery)
+                                    children=move |entry| view! { <Message entry chat /> }
+                                />
+                            </div>
                         }
                     }
                 />
