@@ -108,6 +108,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    // Listening for Ctrl-C before the URLs are printed: whoever reads them may
+    // interrupt at once.
+    let interrupted = interrupt_listener();
     println!("guest-chat simulator listening on {base}");
     println!(
         "  REST:          POST {base}{}",
@@ -125,8 +128,45 @@ async fn main() -> ExitCode {
     if control {
         println!("  control API:   {base}/control (test use only)");
     }
-    let _ = tokio::signal::ctrl_c().await;
+    interrupted.await;
     println!("shutting down");
     running.stop().await;
     ExitCode::SUCCESS
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM; the handlers are installed when this returns.
+#[cfg(unix)]
+fn interrupt_listener() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).ok();
+    let mut terminate = signal(SignalKind::terminate()).ok();
+    async move {
+        let interrupt = async {
+            match interrupt.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let terminate = async {
+            match terminate.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn interrupt_listener() -> impl std::future::Future<Output = ()> {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -37,8 +37,9 @@ fn bad_flags_and_a_missing_dist_are_rejected() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("trunk build"));
 }
 
-#[test]
-fn prints_its_urls_and_stops_on_interrupt() {
+/// Starts the simulator, reads the URLs it prints, sends `signal` at once, and expects
+/// a clean exit.
+fn stops_cleanly_on(signal: &str) {
     let mut child = Command::new(BIN)
         .args(["--port", "0", "--control"])
         .stdout(Stdio::piped())
@@ -54,17 +55,27 @@ fn prints_its_urls_and_stops_on_interrupt() {
     assert!(rest.iter().any(|l| l.contains("/agent")));
     assert!(rest.iter().any(|l| l.contains("/control")));
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     for _ in 0..100 {
         if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success());
+            assert!(status.success(), "SIG{signal} right after start: {status}");
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = child.kill();
-    panic!("the simulator did not stop within 5 s of SIGINT");
+    panic!("the simulator did not stop within 5 s of SIG{signal}");
+}
+
+#[test]
+fn prints_its_urls_and_stops_on_interrupt() {
+    // Repeated: an interrupt that arrives right after the URLs must never find the
+    // handler missing.
+    for _ in 0..8 {
+        stops_cleanly_on("INT");
+        stops_cleanly_on("TERM");
+    }
 }
