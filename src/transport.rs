@@ -266,7 +266,32 @@ impl Controller {
                 self.run(effect);
             }
         }
+        self.sync_status();
         self.schedule_sync();
+    }
+
+    /// Status, routing and typing change a few times a conversation: they are shown at
+    /// once (a visitor waiting for "Connected" should not wait a frame more), while the
+    /// transcript waits for the next animation frame.
+    fn sync_status(&self) {
+        let state = self.state.borrow();
+        if state.disposed {
+            return;
+        }
+        let s = &self.signals;
+        let core = &state.core;
+        if s.connection.with_untracked(|c| c != &core.connection) {
+            s.connection.set(core.connection.clone());
+        }
+        if s.routing.with_untracked(|r| r != &core.routing) {
+            s.routing.set(core.routing);
+        }
+        if s.agent_typing.with_untracked(|t| *t != core.agent_typing) {
+            s.agent_typing.set(core.agent_typing);
+        }
+        if s.can_compose.with_untracked(|c| *c != core.can_compose()) {
+            s.can_compose.set(core.can_compose());
+        }
     }
 
     fn run(&self, effect: Effect) {
@@ -405,7 +430,7 @@ impl Controller {
         });
     }
 
-    /// Copies the core's state into the signals at most once per animation frame, so a
+    /// Copies the transcript into its signals at most once per animation frame, so a
     /// burst of frames costs one render.
     fn schedule_sync(&self) {
         {
@@ -427,18 +452,6 @@ impl Controller {
         }
         let s = &self.signals;
         let core = &state.core;
-        if s.connection.with_untracked(|c| c != &core.connection) {
-            s.connection.set(core.connection.clone());
-        }
-        if s.routing.with_untracked(|r| r != &core.routing) {
-            s.routing.set(core.routing);
-        }
-        if s.agent_typing.with_untracked(|t| *t != core.agent_typing) {
-            s.agent_typing.set(core.agent_typing);
-        }
-        if s.can_compose.with_untracked(|c| *c != core.can_compose()) {
-            s.can_compose.set(core.can_compose());
-        }
         let persist = state.persisted != (core.transcript_revision, core.session_revision);
         let dirty = state.core.take_dirty();
         let len = state.core.transcript.len();
