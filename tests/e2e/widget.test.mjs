@@ -87,6 +87,12 @@ test("a long transcript renders only what is on screen, yet stays findable and a
   await page.locator(".gc-agent").filter({ hasText: /^long-999$/ }).waitFor();
   // Give content-visibility a frame to decide what is off screen.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const view = await page.evaluate(() => {
+    const log = document.querySelector(".gc-transcript");
+    return { gap: log.scrollHeight - log.scrollTop - log.clientHeight, newMessages: !!document.querySelector(".gc-new-messages") };
+  });
+  assert.ok(view.gap < 48, `still following the newest message (${view.gap}px from the end)`);
+  assert.equal(view.newMessages, false, "no 'New messages' button: the visitor never scrolled away");
   const shown = await page.evaluate(() => {
     const first = [...document.querySelectorAll(".gc-agent")].find((el) => el.textContent === "long-0");
     const last = [...document.querySelectorAll(".gc-agent")].find((el) => el.textContent === "long-999");
