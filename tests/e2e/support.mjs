@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const dist = join(root, "dist");
+export const dist = process.env.DIST ?? join(root, "dist");
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
