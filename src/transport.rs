@@ -5,6 +5,7 @@ use crate::core::{
     ChatCore, Config, Connection, Effect, Entry, Event, HttpRequest, Persistence, RestFailure,
     Routing, Snapshot,
 };
+use guest_chat_protocol::json;
 use leptos::prelude::*;
 use std::{cell::RefCell, collections::VecDeque, rc::Rc, time::Duration};
 use wasm_bindgen::{prelude::*, JsCast};
@@ -517,7 +518,7 @@ impl Controller {
             }
             let core = &state.core;
             (
-                serde_json::to_string(&core.snapshot()).unwrap_or_default(),
+                json::to_string(&core.snapshot()),
                 (core.transcript_revision, core.session_revision),
             )
         };
@@ -655,7 +656,7 @@ async fn create_session(
             retry_after_s,
         });
     }
-    serde_json::from_str(&body).map_err(|_| RestFailure {
+    json::from_str(&body).map_err(|_| RestFailure {
         status: Some(status),
         body,
         retry_after_s: None,
@@ -698,7 +699,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     let mut core = ChatCore::new(config, seed);
     core.clock_ms = js_sys::Date::now();
     if let Some(saved) = storage.as_ref().and_then(|s| s.read(&snapshot_key)) {
-        match serde_json::from_str::<Snapshot>(&saved) {
+        match json::from_str::<Snapshot>(&saved) {
             Ok(snapshot) => core.restore(snapshot),
             Err(err) => web_sys::console::warn_1(
                 &format!("guest-chat: ignored an unreadable saved conversation: {err}").into(),

@@ -5,7 +5,7 @@
 
 use super::config::{Config, SessionSource};
 use guest_chat_protocol::{
-    ClientFrame, CreateSessionRequest, CreateSessionResponse, DecodeError, ErrorBody,
+    json, ClientFrame, CreateSessionRequest, CreateSessionResponse, DecodeError, ErrorBody,
     RoutingStatus, ServerFrame, CLOSE_NORMAL, CLOSE_SESSION_EXPIRED, ORGANIZATION_HEADER,
     SESSIONS_PATH, WS_PATH,
 };
@@ -117,7 +117,7 @@ pub struct RestFailure {
 impl RestFailure {
     /// The server's own words: the `message` of a JSON error body, else the text, shortened.
     pub fn server_text(&self) -> String {
-        let text = match serde_json::from_str::<ErrorBody>(&self.body) {
+        let text = match json::from_str::<ErrorBody>(&self.body) {
             Ok(body) => body.message,
             Err(_) => self.body.trim().to_string(),
         };
@@ -420,7 +420,7 @@ impl ChatCore {
         HttpRequest {
             url,
             headers,
-            body: serde_json::to_string(&body).unwrap_or_default(),
+            body: json::to_string(&body),
             timeout_ms: self.config.session_timeout_ms,
         }
     }
