@@ -13,7 +13,7 @@ use web_sys::HtmlElement;
 
 /// The widget's stylesheet, adopted by its shadow root, so no `<style>` or `<link>` is
 /// needed in the host page and a strict CSP (no `unsafe-inline`) is satisfied.
-const WIDGET_CSS: &str = include_str!("../style.css");
+const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 /// What the host page's `GuestChat` object calls once the widget is loaded.
 #[wasm_bindgen]
