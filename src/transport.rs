@@ -290,8 +290,9 @@ impl Controller {
         if s.agent_typing.with_untracked(|t| *t != core.agent_typing) {
             s.agent_typing.set(core.agent_typing);
         }
-        if s.can_compose.with_untracked(|c| *c != core.can_compose()) {
-            s.can_compose.set(core.can_compose());
+        let can_compose = core.can_compose();
+        if s.can_compose.with_untracked(|c| *c != can_compose) {
+            s.can_compose.set(can_compose);
         }
     }
 

@@ -137,26 +137,18 @@ async fn main() -> ExitCode {
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM; the handlers are installed when this returns.
 #[cfg(unix)]
 fn interrupt_listener() -> impl std::future::Future<Output = ()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut interrupt = signal(SignalKind::interrupt()).ok();
-    let mut terminate = signal(SignalKind::terminate()).ok();
+    use tokio::signal::unix::{signal, Signal, SignalKind};
+    async fn received(signal: Option<Signal>) {
+        match signal {
+            Some(mut signal) => {
+                signal.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+    let interrupt = received(signal(SignalKind::interrupt()).ok());
+    let terminate = received(signal(SignalKind::terminate()).ok());
     async move {
-        let interrupt = async {
-            match interrupt.as_mut() {
-                Some(s) => {
-                    s.recv().await;
-                }
-                None => std::future::pending().await,
-            }
-        };
-        let terminate = async {
-            match terminate.as_mut() {
-                Some(s) => {
-                    s.recv().await;
-                }
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
             _ = interrupt => {}
             _ = terminate => {}

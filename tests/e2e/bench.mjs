@@ -2,6 +2,7 @@
 // careful plain-JavaScript page doing the same job (bench/baseline.*), in the same
 // browser and run, against the simulator. Prints figures and widget/baseline ratios.
 //   node bench.mjs            (scripts/bench.sh perf)   RUNS=5 BURSTS=1000,10000 BURST_RUNS=3
+//   DIST=<folder> measures another build than dist/
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
