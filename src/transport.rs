@@ -271,7 +271,7 @@ impl Controller {
         self.schedule_sync();
     }
 
-    /// Status, routing and typing change a few times a conversation: they are shown at
+    /// Status and routing change a few times a conversation: they are shown at
     /// once (a visitor waiting for "Connected" should not wait a frame more), while the
     /// transcript waits for the next animation frame.
     fn sync_status(&self) {
@@ -286,9 +286,6 @@ impl Controller {
         }
         if s.routing.with_untracked(|r| r != &core.routing) {
             s.routing.set(core.routing);
-        }
-        if s.agent_typing.with_untracked(|t| *t != core.agent_typing) {
-            s.agent_typing.set(core.agent_typing);
         }
         let can_compose = core.can_compose();
         if s.can_compose.with_untracked(|c| *c != can_compose) {
@@ -454,6 +451,11 @@ impl Controller {
         }
         let s = &self.signals;
         let core = &state.core;
+        // Typing ends with the reply: both change in the same frame, so the announcer
+        // never sees typing stop before the message it led to.
+        if s.agent_typing.with_untracked(|t| *t != core.agent_typing) {
+            s.agent_typing.set(core.agent_typing);
+        }
         let persist = state.persisted != (core.transcript_revision, core.session_revision);
         let dirty = state.core.take_dirty();
         let len = state.core.transcript.len();
