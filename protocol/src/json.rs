@@ -1,8 +1,7 @@
 //! JSON text to and from the protocol's serde types. Natively (the simulator, the
 //! core's tests) this is serde_json; in the browser it is the browser's own
-//! `JSON.parse`/`JSON.stringify` with serde-wasm-bindgen between the JavaScript value
-//! and the Rust type, so the widget ships no JSON parser or printer of its own.
-//! Both sides read and write the same types, so client and server cannot drift.
+//! `JSON.parse`/`JSON.stringify`, so the widget ships no JSON parser or printer of its
+//! own. Both sides read and write the same types, so client and server cannot drift.
 
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -21,7 +20,7 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
 #[cfg(target_arch = "wasm32")]
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
-    serde_wasm_bindgen::from_value(value).map_err(|err| err.to_string())
+    T::deserialize(browser::JsReader(value)).map_err(|err| err.0)
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -35,4 +34,213 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
         .and_then(|value| js_sys::JSON::stringify(&value).ok())
         .and_then(|text| text.as_string())
         .unwrap_or_default()
+}
+
+/// Reads a parsed JavaScript value into serde types.
+///
+/// Written here rather than taken from serde-wasm-bindgen because that reader's
+/// error messages print the offending number, which links the whole of Rust's float
+/// formatting into the widget (about 5 KB gzip) for a log line. Errors here name the
+/// kind of value found and what was expected.
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use js_sys::{Array, Object, Reflect};
+    use serde::de::{
+        self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected,
+        Visitor,
+    };
+    use std::fmt;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    /// Largest integer a JavaScript number holds exactly (2^53 - 1).
+    const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+    #[derive(Debug)]
+    pub struct ReadError(pub String);
+
+    impl fmt::Display for ReadError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for ReadError {}
+
+    fn kind_of(found: &Unexpected<'_>) -> &'static str {
+        match found {
+            Unexpected::Bool(_) => "a boolean",
+            Unexpected::Unsigned(_) | Unexpected::Signed(_) => "an integer",
+            Unexpected::Float(_) => "a number with a fraction or out of range",
+            Unexpected::Str(_) | Unexpected::Char(_) => "a string",
+            Unexpected::Unit | Unexpected::Option => "null",
+            Unexpected::Seq => "an array",
+            Unexpected::Map => "an object",
+            _ => "another kind of value",
+        }
+    }
+
+    impl de::Error for ReadError {
+        fn custom<T: fmt::Display>(msg: T) -> Self {
+            ReadError(msg.to_string())
+        }
+
+        fn invalid_type(found: Unexpected<'_>, expected: &dyn Expected) -> Self {
+            ReadError(format!(
+                "invalid type: {}, expected {expected}",
+                kind_of(&found)
+            ))
+        }
+
+        fn invalid_value(found: Unexpected<'_>, expected: &dyn Expected) -> Self {
+            ReadError(format!(
+                "invalid value: {}, expected {expected}",
+                kind_of(&found)
+            ))
+        }
+    }
+
+    /// One JavaScript value as produced by `JSON.parse`.
+    pub struct JsReader(pub JsValue);
+
+    impl<'de> de::Deserializer<'de> for JsReader {
+        type Error = ReadError;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+            let value = self.0;
+            if value.is_null() || value.is_undefined() {
+                visitor.visit_unit()
+            } else if let Some(flag) = value.as_bool() {
+                visitor.visit_bool(flag)
+            } else if let Some(number) = value.as_f64() {
+                // Whole numbers JavaScript holds exactly are integers to serde, so
+                // `3` fits a u64 field and `1.5` or `1e300` does not.
+                if number.fract() == 0.0 && number.abs() <= MAX_SAFE_INTEGER {
+                    if number >= 0.0 {
+                        visitor.visit_u64(number as u64)
+                    } else {
+                        visitor.visit_i64(number as i64)
+                    }
+                } else {
+                    visitor.visit_f64(number)
+                }
+            } else if let Some(text) = value.as_string() {
+                visitor.visit_string(text)
+            } else if Array::is_array(&value) {
+                let items: Array = value.unchecked_into();
+                visitor.visit_seq(Items { items, next: 0 })
+            } else if value.is_object() {
+                let object: Object = value.unchecked_into();
+                let keys = Object::keys(&object);
+                visitor.visit_map(Fields {
+                    object,
+                    keys,
+                    next: 0,
+                    value: JsValue::UNDEFINED,
+                })
+            } else {
+                Err(ReadError("a value JSON cannot hold".into()))
+            }
+        }
+
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+            if self.0.is_null() || self.0.is_undefined() {
+                visitor.visit_none()
+            } else {
+                visitor.visit_some(self)
+            }
+        }
+
+        /// The protocol's enums are all names: a string picks the variant.
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _variants: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, ReadError> {
+            match self.0.as_string() {
+                Some(name) => visitor.visit_enum(name.into_deserializer()),
+                None => Err(ReadError(
+                    "invalid type: expected the name of a variant".into(),
+                )),
+            }
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, ReadError> {
+            visitor.visit_newtype_struct(self)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+            identifier ignored_any
+        }
+    }
+
+    struct Items {
+        items: Array,
+        next: u32,
+    }
+
+    impl<'de> SeqAccess<'de> for Items {
+        type Error = ReadError;
+
+        fn next_element_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<Option<T::Value>, ReadError> {
+            if self.next >= self.items.length() {
+                return Ok(None);
+            }
+            let item = self.items.get(self.next);
+            self.next += 1;
+            seed.deserialize(JsReader(item)).map(Some)
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            Some((self.items.length() - self.next) as usize)
+        }
+    }
+
+    struct Fields {
+        object: Object,
+        keys: Array,
+        next: u32,
+        /// The value of the key last read, waiting for `next_value_seed`.
+        value: JsValue,
+    }
+
+    impl<'de> MapAccess<'de> for Fields {
+        type Error = ReadError;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, ReadError> {
+            if self.next >= self.keys.length() {
+                return Ok(None);
+            }
+            let key = self.keys.get(self.next);
+            self.next += 1;
+            self.value = Reflect::get(&self.object, &key).unwrap_or(JsValue::UNDEFINED);
+            seed.deserialize(JsReader(key)).map(Some)
+        }
+
+        fn next_value_seed<V: DeserializeSeed<'de>>(
+            &mut self,
+            seed: V,
+        ) -> Result<V::Value, ReadError> {
+            seed.deserialize(JsReader(std::mem::replace(
+                &mut self.value,
+                JsValue::UNDEFINED,
+            )))
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            Some((self.keys.length() - self.next) as usize)
+        }
+    }
 }
