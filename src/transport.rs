@@ -296,9 +296,11 @@ impl Controller {
     fn run(&self, effect: Effect) {
         match effect {
             Effect::CreateSession(request) => {
+                // The request leaves now, so it travels while the widget renders.
+                let answer = create_session(request);
                 let me = self.me();
                 leptos::task::spawn_local(async move {
-                    let event = match create_session(request).await {
+                    let event = match answer.await {
                         Ok(session) => Event::SessionCreated(session),
                         Err(failure) => Event::SessionFailed(failure),
                     };
@@ -603,23 +605,39 @@ fn detach(ws: &WebSocket) {
     ws.set_onclose(None);
 }
 
-async fn create_session(
+/// Sends the session request at once and returns the wait for its answer.
+fn create_session(
     request: HttpRequest,
-) -> Result<guest_chat_protocol::CreateSessionResponse, RestFailure> {
-    let network = |why: &str| RestFailure {
+) -> impl std::future::Future<Output = Result<guest_chat_protocol::CreateSessionResponse, RestFailure>>
+{
+    let sent = send_request(&request);
+    async move {
+        let response: web_sys::Response = JsFuture::from(sent?)
+            .await
+            .map_err(|_| network_failure(""))?
+            .unchecked_into();
+        read_session_answer(response).await
+    }
+}
+
+fn network_failure(why: &str) -> RestFailure {
+    RestFailure {
         status: None,
         body: why.to_string(),
         retry_after_s: None,
-    };
-    let window = web_sys::window().ok_or_else(|| network("no window"))?;
+    }
+}
+
+fn send_request(request: &HttpRequest) -> Result<js_sys::Promise, RestFailure> {
+    let window = web_sys::window().ok_or_else(|| network_failure("no window"))?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(&request.body));
-    let headers = web_sys::Headers::new().map_err(|_| network("headers"))?;
+    let headers = web_sys::Headers::new().map_err(|_| network_failure("headers"))?;
     for (name, value) in &request.headers {
         headers
             .set(name, value)
-            .map_err(|_| network("invalid header value"))?;
+            .map_err(|_| network_failure("invalid header value"))?;
     }
     init.set_headers(&headers);
     let abort = web_sys::AbortController::new().ok();
@@ -632,11 +650,12 @@ async fn create_session(
             request.timeout_ms.min(i32::MAX as u32) as i32,
         );
     }
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
-            .await
-            .map_err(|_| network(""))?
-            .unchecked_into();
+    Ok(window.fetch_with_str_and_init(&request.url, &init))
+}
+
+async fn read_session_answer(
+    response: web_sys::Response,
+) -> Result<guest_chat_protocol::CreateSessionResponse, RestFailure> {
     let status = response.status();
     let retry_after_s = response
         .headers()

@@ -285,6 +285,20 @@ async fn unknown_and_malformed_frames_are_logged_and_break_nothing() {
 /// The browser's JSON.parse reads these frames without complaint; the types they carry
 /// are wrong, and each must be turned away without harm.
 #[wasm_bindgen_test]
+async fn the_session_request_leaves_before_the_widget_has_rendered() {
+    install_spies();
+    let sessions_before = spied("fetch").matches("/sessions").count();
+    let w = mount(&[]);
+    // Checked synchronously after mounting, before any task or microtask ran: the
+    // request travels while the browser lays out and paints the widget.
+    assert_eq!(
+        spied("fetch").matches("/sessions").count() - sessions_before,
+        1
+    );
+    w.wait_status("Connected").await;
+}
+
+#[wasm_bindgen_test]
 async fn frames_with_numbers_and_values_of_the_wrong_shape_are_refused() {
     let w = connected(&[]).await;
     let malformed_before = spied("error").matches("malformed frame").count();

@@ -21,7 +21,9 @@ pub fn ws_base() -> String {
 #[wasm_bindgen(inline_js = r#"
 export function install_spies() {
   if (window.__gcSpies) return;
-  const spies = { warn: [], error: [], alert: [] };
+  const spies = { warn: [], error: [], alert: [], fetch: [] };
+  const fetch = window.fetch.bind(window);
+  window.fetch = (resource, init) => { spies.fetch.push(String(resource)); return fetch(resource, init); };
   const warn = console.warn.bind(console);
   const error = console.error.bind(console);
   console.warn = (...args) => { spies.warn.push(args.map(String).join(" ")); warn(...args); };
@@ -34,7 +36,8 @@ export function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, 
 "#)]
 extern "C" {
     pub fn install_spies();
-    /// Everything logged with `console.warn` / `console.error`, or passed to `alert`.
+    /// Everything logged with `console.warn` / `console.error`, passed to `alert`, or
+    /// (kind `fetch`) every URL requested with `fetch`.
     pub fn spied(kind: &str) -> String;
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_promise(ms: u32) -> js_sys::Promise;
