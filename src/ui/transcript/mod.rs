@@ -101,7 +101,7 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     view! {
         <div
             class=class
-                        data-delivery=delivery.map(|d| d.0)
+            data-delivery=delivery.map(|d| d.0)
             data-meta=(!meta.is_empty()).then_some(meta)
         >
             <span class="gc-text">{entry.text.clone()}</span>
@@ -169,7 +169,7 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
                 node_ref=log
                 on:scroll=on_scroll
             >
-                                <For
+                <For
                     each=move || chat.chunks.get()
                     key=|chunk| chunk.first
                     children=move |chunk| {
