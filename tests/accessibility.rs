@@ -84,7 +84,9 @@ async fn typing_is_announced_once_per_reply() {
     })
     .await;
     let said = recorded(&reader);
-    let typing = said.iter().filter(|t| t.contains("typing")).count();
+    // Exact lines: "Chat connected. You can start typing." may still be on its way
+    // when the status already says Connected.
+    let typing = said.iter().filter(|t| *t == "Agent is typing…").count();
     assert_eq!(typing, 2, "once before each reply: {said:?}");
 }
 
