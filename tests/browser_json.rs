@@ -160,6 +160,17 @@ fn where_the_browser_reads_differently_it_errs_on_the_safe_side() {
 }
 
 #[wasm_bindgen_test]
+fn deep_nesting_is_read_up_to_a_limit_as_serde_json_does() {
+    let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    assert!(agree::<serde_json::Value>(&nested(100)));
+    assert!(!agree::<serde_json::Value>(&nested(200)));
+    // Far deeper than the stack could follow, inside a value the type ignores.
+    let deep = format!(r#"{{"error":"e","message":"m","x":{}}}"#, nested(100_000));
+    let err = json::from_str::<ErrorBody>(&deep).unwrap_err();
+    assert!(err.contains("nested"), "{err}");
+}
+
+#[wasm_bindgen_test]
 fn errors_say_what_was_found_and_what_was_expected() {
     let err = json::from_str::<u64>("1.5").unwrap_err();
     assert!(err.contains("fraction") && err.contains("u64"), "{err}");

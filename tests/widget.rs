@@ -341,6 +341,34 @@ async fn frames_with_numbers_and_values_of_the_wrong_shape_are_refused() {
 }
 
 #[wasm_bindgen_test]
+async fn a_frame_nested_too_deeply_is_refused_without_exhausting_the_stack() {
+    let w = connected(&[]).await;
+    let malformed_before = spied("error").matches("malformed frame").count();
+    // The browser's JSON.parse accepts this; reading it recursively would overflow
+    // the wasm stack and take the whole widget down.
+    let depth = 50_000;
+    let frame = format!(
+        r#"{{"type":"agent_message","text":"deep","extra":{}{}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    w.push(&frame).await;
+    w.control("agent-message", r#"{"text":"after the deep one"}"#)
+        .await;
+    w.wait_for("the next good message", |w| {
+        w.all_text(".gc-agent .gc-text").last().map(String::as_str) == Some("after the deep one")
+    })
+    .await;
+    assert_eq!(w.all_text(".gc-agent .gc-text"), ["after the deep one"]);
+    assert_eq!(
+        spied("error").matches("malformed frame").count() - malformed_before,
+        1
+    );
+    assert!(spied("error").contains("nested"), "{}", spied("error"));
+    assert_eq!(w.status(), "Connected");
+}
+
+#[wasm_bindgen_test]
 async fn an_abnormal_close_reconnects_with_the_same_session() {
     let w = connected(&[]).await;
     w.control("drop", r#"{"code":4500,"reason":"test"}"#).await;

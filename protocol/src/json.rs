@@ -19,8 +19,52 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
 
 #[cfg(target_arch = "wasm32")]
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    if !nesting_within(text, MAX_DEPTH) {
+        return Err(format!(
+            "arrays or objects nested more than {MAX_DEPTH} deep"
+        ));
+    }
     let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
     T::deserialize(browser::JsReader(value)).map_err(|err| err.0)
+}
+
+/// How deep arrays and objects may nest, as serde_json allows on the server.
+#[cfg(any(target_arch = "wasm32", test))]
+const MAX_DEPTH: usize = 128;
+
+/// Whether the arrays and objects in JSON `text` nest at most `limit` deep.
+///
+/// `JSON.parse` accepts any depth, but reading its value into Rust types recurses, and
+/// the wasm stack is small: a hostile frame would crash the widget. One pass over the
+/// bytes checks this before parsing, in less code than a depth count in the reader.
+#[cfg(any(target_arch = "wasm32", test))]
+fn nesting_within(text: &str, limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return false;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    true
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -242,5 +286,37 @@ mod browser {
         fn size_hint(&self) -> Option<usize> {
             Some((self.keys.length() - self.next) as usize)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+    }
+
+    #[test]
+    fn nesting_is_counted_outside_strings_only() {
+        assert!(nesting_within(&nested(MAX_DEPTH), MAX_DEPTH));
+        assert!(!nesting_within(&nested(MAX_DEPTH + 1), MAX_DEPTH));
+        assert!(!nesting_within(
+            &format!(r#"{{"a":{}}}"#, nested(MAX_DEPTH)),
+            MAX_DEPTH
+        ));
+        let brackets_in_text = format!(r#"{{"text":"{}"}}"#, "[{".repeat(500));
+        assert!(nesting_within(&brackets_in_text, MAX_DEPTH));
+        // An escaped quote does not end the string.
+        let escaped = format!(r#"{{"text":"\"{}"}}"#, "[".repeat(500));
+        assert!(nesting_within(&escaped, MAX_DEPTH));
+        let backslash_then_quote = format!(r#"["\\", {}]"#, nested(MAX_DEPTH));
+        assert!(!nesting_within(&backslash_then_quote, MAX_DEPTH));
+    }
+
+    #[test]
+    fn serde_json_on_the_server_has_the_same_limit() {
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(MAX_DEPTH - 1)).is_ok());
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(MAX_DEPTH + 1)).is_err());
     }
 }
