@@ -6,6 +6,8 @@
 //    "./guest-chat-app_bg.js", and both the wasm's import section and the glue's
 //    imports object spell each name out: ~9.5 KB in the wasm alone, the hashes
 //    incompressible. Each import gets a short name, the same in both files.
+//    The wasm's exports, which only the glue calls (as `wasm.name`), get short names
+//    too; `memory` keeps its name for tools that read the instance's memory.
 // 2. The wasm's custom sections (producers, target features) are dropped: the browser
 //    does not read them.
 // 3. terser minifies the glue and the one-tag loader (trunk's own JS minifier rejects
@@ -80,9 +82,11 @@ function skipImportDescription(bytes, at) {
   }
 }
 
-/** Renames the glue module's imports; returns the new wasm and the old → new names. */
-function shortenImports(wasm) {
+/** Renames the glue module's imports and the exports; returns the new wasm and the
+ * old → new names of each. */
+function shortenNames(wasm) {
   const renamed = new Map();
+  const exported = new Map();
   const sections = [wasm.subarray(0, 8)];
   let at = 8;
   while (at < wasm.length) {
@@ -91,6 +95,26 @@ function shortenImports(wasm) {
     const end = start + size;
     if (id === 0) {
       at = end; // custom section: not needed to run
+      continue;
+    }
+    if (id === 7) {
+      let [count, p] = readLeb(wasm, start);
+      const entries = [leb(count)];
+      for (let i = 0; i < count; i++) {
+        let length;
+        [length, p] = readLeb(wasm, p);
+        const field = wasm.subarray(p, p + length).toString("utf8");
+        p += length;
+        const descriptionStart = p;
+        p = readLeb(wasm, p + 1)[1]; // kind, index
+        const short = field === "memory" ? field : shortName(exported.size);
+        if (short !== field) exported.set(field, short);
+        entries.push(name(short), wasm.subarray(descriptionStart, p));
+      }
+      if (p !== end) throw new Error("minify.mjs: the export section was not read to its end");
+      const body = Buffer.concat(entries);
+      sections.push(Buffer.from([7]), leb(body.length), body);
+      at = end;
       continue;
     }
     if (id !== 2) {
@@ -123,11 +147,12 @@ function shortenImports(wasm) {
     sections.push(Buffer.from([2]), leb(body.length), body);
     at = end;
   }
-  return { wasm: Buffer.concat(sections), renamed };
+  return { wasm: Buffer.concat(sections), renamed, exported };
 }
 
-/** Applies the same renaming to the glue's imports object. */
-function renameInGlue(glue, renamed) {
+/** Applies the same renaming to the glue: the keys of its imports object, and its
+ * calls into the wasm. */
+function renameInGlue(glue, renamed, exported) {
   const moduleKey = JSON.stringify(GLUE_MODULE);
   if (glue.split(moduleKey).length !== 2) throw new Error(`minify.mjs: expected ${moduleKey} once in the glue`);
   let out = glue.replace(moduleKey, JSON.stringify(SHORT_MODULE));
@@ -137,16 +162,25 @@ function renameInGlue(glue, renamed) {
     if (found !== 1) throw new Error(`minify.mjs: expected the import ${long} once in the glue, found ${found}`);
     out = out.replace(pattern, short);
   }
+  for (const [long, short] of exported) {
+    out = out.replace(new RegExp(`(?<![\\w$])wasm\\.${long}(?![\\w$])`, "g"), `wasm.${short}`);
+    // Reached any other way (another object, a string), the old name would now be missing.
+    if (new RegExp(`[.'"\`]${long}(?![\\w$])`).test(out)) {
+      throw new Error(`minify.mjs: the glue reaches the export ${long} other than as wasm.${long}`);
+    }
+  }
   return out;
 }
 
 const wasmPath = join(staging, WASM);
 const gluePath = join(staging, GLUE);
 const wasmBefore = readFileSync(wasmPath);
-const { wasm, renamed } = shortenImports(wasmBefore);
+const { wasm, renamed, exported } = shortenNames(wasmBefore);
 writeFileSync(wasmPath, wasm);
-writeFileSync(gluePath, renameInGlue(readFileSync(gluePath, "utf8"), renamed));
-console.log(`minify.mjs: ${WASM} ${wasmBefore.length} -> ${wasm.length} bytes (${renamed.size} imports renamed)`);
+writeFileSync(gluePath, renameInGlue(readFileSync(gluePath, "utf8"), renamed, exported));
+console.log(
+  `minify.mjs: ${WASM} ${wasmBefore.length} -> ${wasm.length} bytes (${renamed.size} imports, ${exported.size} exports renamed)`,
+);
 
 for (const [file, module] of [[GLUE, true], ["guest-chat.js", false]]) {
   const path = join(staging, file);
