@@ -77,7 +77,12 @@ impl UseGuestChatReturn {
     }
 
     fn with_controller<T>(&self, f: impl FnOnce(&Controller) -> T) -> Option<T> {
-        let controller = CONTROLLERS.with(|all| all.borrow().get(&self.controller).cloned())?;
+        let controller = CONTROLLERS.with(|all| {
+            all.borrow()
+                .iter()
+                .find(|(id, _)| *id == self.controller)
+                .map(|(_, controller)| controller.clone())
+        })?;
         Some(f(&controller))
     }
 
@@ -113,7 +118,8 @@ struct Signals {
 thread_local! {
     /// The live chats of this page. The browser is single-threaded; the registry lets
     /// `Send` closures (props, `on_cleanup`) reach a controller full of browser handles.
-    static CONTROLLERS: RefCell<std::collections::HashMap<u64, Rc<Controller>>> = Default::default();
+    // A list, not a map: a page holds one or two widgets.
+    static CONTROLLERS: RefCell<Vec<(u64, Rc<Controller>)>> = const { RefCell::new(Vec::new()) };
     static NEXT_CONTROLLER: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
 }
 
@@ -762,10 +768,15 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         this: RefCell::new(std::rc::Weak::new()),
     });
     *controller.this.borrow_mut() = Rc::downgrade(&controller);
-    CONTROLLERS.with(|all| all.borrow_mut().insert(chat.controller, controller.clone()));
+    CONTROLLERS.with(|all| all.borrow_mut().push((chat.controller, controller.clone())));
     let id = chat.controller;
     on_cleanup(move || {
-        if let Some(controller) = CONTROLLERS.with(|all| all.borrow_mut().remove(&id)) {
+        let removed = CONTROLLERS.with(|all| {
+            let mut all = all.borrow_mut();
+            let index = all.iter().position(|(other, _)| *other == id)?;
+            Some(all.swap_remove(index).1)
+        });
+        if let Some(controller) = removed {
             controller.dispose();
         }
     });

@@ -3,7 +3,7 @@ use crate::{
     UseGuestChatReturn,
 };
 use leptos::{html, prelude::*};
-use std::{cell::RefCell, collections::HashMap};
+use std::cell::RefCell;
 
 /// Distance from the bottom, in pixels, within which the visitor counts as reading the newest message.
 const PINNED_SLACK_PX: i32 = 48;
@@ -20,7 +20,7 @@ fn delivery_label(strings: &'static Strings, delivery: Delivery) -> (&'static st
 thread_local! {
     /// One `Intl.DateTimeFormat` per language: the browser formats times, so no locale
     /// data ships in the widget.
-    static TIME_FORMATS: RefCell<HashMap<&'static str, js_sys::Function>> = RefCell::new(HashMap::new());
+    static TIME_FORMATS: RefCell<Vec<(Locale, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
 }
 
 thread_local! {
@@ -47,13 +47,21 @@ fn format_time(locale: Locale, at_ms: f64) -> String {
 fn format_time_uncached(locale: Locale, at_ms: f64) -> String {
     TIME_FORMATS.with(|formats| {
         let mut formats = formats.borrow_mut();
-        let format = formats.entry(locale.tag()).or_insert_with(|| {
-            let options = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
-            let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&locale.tag().into()), &options)
-                .format()
-        });
+        let format = match formats.iter().find(|(l, _)| *l == locale) {
+            Some((_, format)) => format.clone(),
+            None => {
+                let options = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
+                let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+                let format = js_sys::Intl::DateTimeFormat::new(
+                    &js_sys::Array::of1(&locale.tag().into()),
+                    &options,
+                )
+                .format();
+                formats.push((locale, format.clone()));
+                format
+            }
+        };
         format
             .call1(
                 &wasm_bindgen::JsValue::NULL,
