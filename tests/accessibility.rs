@@ -69,6 +69,11 @@ async fn the_announcer_says_agent_messages_and_routing_changes() {
 async fn typing_is_announced_once_per_reply() {
     let w = mount(&[]);
     w.wait_status("Connected").await;
+    // The status shows at once; the greeting follows with the next frame.
+    w.wait_for("the greeting announced", |w| {
+        w.text(".gc-announcer").starts_with("Chat connected")
+    })
+    .await;
     let reader = record_text(&w.find(".gc-announcer").unwrap());
     for typing in [true, false, true, false, true] {
         w.control("typing", &format!(r#"{{"typing":{typing}}}"#))
@@ -84,9 +89,10 @@ async fn typing_is_announced_once_per_reply() {
     })
     .await;
     let said = recorded(&reader);
-    // Exact lines: "Chat connected. You can start typing." may still be on its way
-    // when the status already says Connected.
-    let typing = said.iter().filter(|t| *t == "Agent is typing…").count();
+    let typing = said
+        .iter()
+        .filter(|t| t.contains("Agent is typing…"))
+        .count();
     assert_eq!(typing, 2, "once before each reply: {said:?}");
 }
 
