@@ -308,8 +308,36 @@ pub static AR: Strings = Strings {
     hint_gave_up: "تحقق من اتصالك بالإنترنت ثم حاول مرة أخرى.",
 };
 
+/// `template` with each `{name}` among `values` replaced by its value, in one pass:
+/// a value is never searched for placeholders itself (an agent called "{text}" keeps
+/// that name). Slicing only through `split_once` and `strip_prefix` keeps the
+/// standard library's slice-error formatting out of the widget.
+fn fill_in(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let placeholder = values.iter().find_map(|(name, value)| {
+            let tail = after.strip_prefix(name)?.strip_prefix('}')?;
+            Some((*value, tail))
+        });
+        match placeholder {
+            Some((value, tail)) => {
+                out.push_str(value);
+                rest = tail;
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn fill(template: &str, n: impl std::fmt::Display) -> String {
-    template.replace("{n}", &n.to_string())
+    fill_in(template, &[("n", &n.to_string())])
 }
 
 impl Strings {
@@ -364,9 +392,7 @@ impl Strings {
                 } else {
                     self.start_failed_with
                 };
-                template
-                    .replace("{status}", &status)
-                    .replace("{server}", &server)
+                fill_in(template, &[("status", &status), ("server", &server)])
             }
         }
     }
@@ -381,15 +407,32 @@ impl Strings {
 
     /// What a screen reader hears for a new agent message.
     pub fn agent_says(&self, name: Option<&str>, text: &str) -> String {
-        self.agent_says
-            .replace("{name}", name.unwrap_or(self.agent))
-            .replace("{text}", text)
+        fill_in(
+            self.agent_says,
+            &[("name", name.unwrap_or(self.agent)), ("text", text)],
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_filled_once_and_values_are_not_searched_again() {
+        assert_eq!(
+            EN.agent_says(Some("{text}"), "hi {name}"),
+            "{text} says: hi {name}"
+        );
+        assert_eq!(
+            fill_in("{a} and {b}", &[("a", "{b}"), ("b", "2")]),
+            "{b} and 2"
+        );
+        assert_eq!(fill_in("{unknown} {n", &[("n", "1")]), "{unknown} {n");
+        assert_eq!(fill_in("no placeholders", &[("n", "1")]), "no placeholders");
+        assert_eq!(fill_in("{n}{n}", &[("n", "é")]), "éé");
+        assert_eq!(fill("{n} ث", 7), "7 ث");
+    }
 
     #[test]
     fn the_browser_language_picks_the_catalog_by_primary_subtag() {
