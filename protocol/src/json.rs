@@ -150,11 +150,11 @@ mod browser {
         type Error = ReadError;
 
         fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+            // Each test is a call into JavaScript: the kinds frames carry most (strings,
+            // then numbers) are tried first.
             let value = self.0;
-            if value.is_null() || value.is_undefined() {
-                visitor.visit_unit()
-            } else if let Some(flag) = value.as_bool() {
-                visitor.visit_bool(flag)
+            if let Some(text) = value.as_string() {
+                visitor.visit_string(text)
             } else if let Some(number) = value.as_f64() {
                 // Whole numbers JavaScript holds exactly are integers to serde, so
                 // `3` fits a u64 field and `1.5` or `1e300` does not.
@@ -167,9 +167,11 @@ mod browser {
                 } else {
                     visitor.visit_f64(number)
                 }
-            } else if let Some(text) = value.as_string() {
-                visitor.visit_string(text)
-            } else if Array::is_array(&value) {
+            } else if value.is_null_or_undefined() {
+                visitor.visit_unit()
+            } else if let Some(flag) = value.as_bool() {
+                visitor.visit_bool(flag)
+            } else if value.is_array() {
                 let items: Array = value.unchecked_into();
                 visitor.visit_seq(Items { items, next: 0 })
             } else if value.is_object() {
@@ -187,7 +189,7 @@ mod browser {
         }
 
         fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-            if self.0.is_null() || self.0.is_undefined() {
+            if self.0.is_null_or_undefined() {
                 visitor.visit_none()
             } else {
                 visitor.visit_some(self)
