@@ -97,7 +97,7 @@ fn check_scheme(name: &str, url: &str, schemes: &[&str]) -> Result<(), ConfigErr
     } else {
         Err(ConfigError(format!(
             "{name} must be an absolute {} URL, but is \"{url}\".",
-            schemes.join(" or ")
+            super::text::join_with(schemes.iter().copied(), " or ")
         )))
     }
 }
@@ -136,7 +136,8 @@ fn choice<T: Copy>(
             let listed = if rest.is_empty() {
                 last.clone()
             } else {
-                format!("{} or {last}", rest.join(", "))
+                let rest = super::text::join_with(rest.iter().map(String::as_str), ", ");
+                format!("{rest} or {last}")
             };
             Err(ConfigError(format!(
                 "data-{name} must be {listed}, but is \"{raw}\"."

@@ -336,6 +336,19 @@ fn fill_in(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// `parts` with `separator` between them. Written out because the standard `join`
+/// adds its own generic copy per element type to the widget.
+pub(crate) fn join_with<'a>(parts: impl IntoIterator<Item = &'a str>, separator: &str) -> String {
+    let mut out = String::new();
+    for part in parts {
+        if !out.is_empty() {
+            out.push_str(separator);
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 fn fill(template: &str, n: impl std::fmt::Display) -> String {
     fill_in(template, &[("n", &n.to_string())])
 }
@@ -417,6 +430,16 @@ impl Strings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_are_joined_with_the_separator_between_them() {
+        assert_eq!(
+            join_with(["You", "10:04", "Delivered"], " · "),
+            "You · 10:04 · Delivered"
+        );
+        assert_eq!(join_with(["only"], ", "), "only");
+        assert_eq!(join_with([], ", "), "");
+    }
 
     #[test]
     fn placeholders_are_filled_once_and_values_are_not_searched_again() {

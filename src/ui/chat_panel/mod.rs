@@ -91,7 +91,10 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
         }
         if !said.is_empty() {
             let start = said.len().saturating_sub(3);
-            announcement.set(said[start..].join(" "));
+            announcement.set(crate::core::text::join_with(
+                said[start..].iter().map(String::as_str),
+                " ",
+            ));
         }
     });
     announcement

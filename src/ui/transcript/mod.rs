@@ -100,11 +100,16 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     let time = matches!(entry.kind, EntryKind::Guest | EntryKind::Agent)
         .then(|| format_time(chat.locale, entry.at_ms))
         .filter(|t| !t.is_empty());
-    let meta = [sender, time, delivery.map(|(_, label)| label.to_string())]
+    let meta = crate::core::text::join_with(
+        [
+            sender.as_deref(),
+            time.as_deref(),
+            delivery.map(|(_, label)| label),
+        ]
         .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
+        .flatten(),
+        " · ",
+    );
     // Text is always inserted as a text node: agent text can never become markup.
     view! {
         <div
