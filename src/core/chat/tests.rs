@@ -785,3 +785,22 @@ fn the_view_is_told_exactly_which_entries_changed() {
     );
     assert_eq!(core.take_dirty(), [2]);
 }
+
+#[test]
+fn a_long_server_answer_is_shortened_to_200_characters() {
+    let failure = |body: String| RestFailure {
+        status: Some(500),
+        body,
+        retry_after_s: None,
+    };
+    let exactly = "é".repeat(200);
+    assert_eq!(failure(exactly.clone()).server_text(), exactly);
+    let long = failure(format!("  {}  ", "ü".repeat(300))).server_text();
+    assert_eq!(long.chars().count(), 201);
+    assert_eq!(long, format!("{}…", "ü".repeat(200)));
+    let message = format!(r#"{{"error":"x","message":"{}"}}"#, "a".repeat(250));
+    assert_eq!(
+        failure(message).server_text(),
+        format!("{}…", "a".repeat(200))
+    );
+}
