@@ -85,7 +85,18 @@ test("a long transcript renders only what is on screen, yet stays findable and a
   const [session] = await sim.control("/control/sessions?guest_name=Long%20reader");
   await sim.control(`/control/sessions/${session.id}/burst`, JSON.stringify({ count: 1000, prefix: "long-" }));
   await page.locator(".gc-agent").filter({ hasText: /^long-999$/ }).waitFor();
-  // Give content-visibility a frame to decide what is off screen.
+  // The view follows within a few frames (on a busy machine the scroll can come a frame
+  // after the last message); then content-visibility decides what is off screen.
+  await page
+    .waitForFunction(
+      () => {
+        const log = document.querySelector(".gc-transcript");
+        return log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+      },
+      null,
+      { polling: "raf", timeout: 3000 },
+    )
+    .catch(() => {});
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const view = await page.evaluate(() => {
     const log = document.querySelector(".gc-transcript");
