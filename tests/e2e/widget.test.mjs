@@ -85,22 +85,19 @@ test("a long transcript renders only what is on screen, yet stays findable and a
   const [session] = await sim.control("/control/sessions?guest_name=Long%20reader");
   await sim.control(`/control/sessions/${session.id}/burst`, JSON.stringify({ count: 1000, prefix: "long-" }));
   await page.locator(".gc-agent").filter({ hasText: /^long-999$/ }).waitFor();
-  // The view follows within a few frames (on a busy machine the scroll can come a frame
-  // after the last message); then content-visibility decides what is off screen.
-  await page
-    .waitForFunction(
-      () => {
-        const log = document.querySelector(".gc-transcript");
-        return log.scrollHeight - log.scrollTop - log.clientHeight < 48;
-      },
-      null,
-      { polling: "raf", timeout: 3000 },
-    )
-    .catch(() => {});
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  const view = await page.evaluate(() => {
+  // The view follows, though on a busy machine a frame can show it short of the end
+  // (a stressed run saw 110 px for one frame, then 0): it must settle at the end, ten
+  // frames in a row, within three seconds.
+  const view = await page.evaluate(async () => {
     const log = document.querySelector(".gc-transcript");
-    return { gap: log.scrollHeight - log.scrollTop - log.clientHeight, newMessages: !!document.querySelector(".gc-new-messages") };
+    const gapNow = () => log.scrollHeight - log.scrollTop - log.clientHeight;
+    let atEnd = 0;
+    const started = performance.now();
+    while (atEnd < 10 && performance.now() - started < 3000) {
+      await new Promise((r) => requestAnimationFrame(r));
+      atEnd = gapNow() < 48 ? atEnd + 1 : 0;
+    }
+    return { gap: gapNow(), newMessages: !!document.querySelector(".gc-new-messages") };
   });
   assert.ok(view.gap < 48, `still following the newest message (${view.gap}px from the end)`);
   assert.equal(view.newMessages, false, "no 'New messages' button: the visitor never scrolled away");
