@@ -3,7 +3,7 @@
 
 use crate::{
     core::{Connection, EntryKind},
-    ui::{read_config, ConfigProblem, Launcher},
+    ui::{read_config_and_report, ConfigProblem, Launcher},
     use_guest_chat, UseGuestChatReturn,
 };
 use leptos::prelude::*;
@@ -136,24 +136,19 @@ pub fn mount_widget(host: HtmlElement) -> Result<WidgetHandle, JsValue> {
     root.set_class_name("gc-root");
     shadow.append_child(&root)?;
 
-    let config = read_config(&host);
-    if let Err(err) = &config {
-        web_sys::console::error_1(&format!("guest-chat: {err}").into());
-    }
-    if let Ok(Some(warning)) = config.as_ref().map(|c| c.warning()) {
-        web_sys::console::warn_1(&warning.into());
-    }
+    let config = read_config_and_report(&host);
     let open = RwSignal::new(false);
     let chat_slot: Rc<Cell<Option<UseGuestChatReturn>>> = Rc::new(Cell::new(None));
     let slot = chat_slot.clone();
     let events_host = host.clone();
     leptos::mount::mount_to(root, move || match config {
         Ok(config) => {
-            let chat = use_guest_chat(config.clone());
+            let (side, theme) = (config.side, config.theme.as_str());
+            let chat = use_guest_chat(config);
             slot.set(Some(chat));
             open.set(chat.saved("open") == "1");
-            forward_events(events_host.clone(), chat);
-            view! { <Launcher chat open side=config.side theme=config.theme.as_str() /> }.into_any()
+            forward_events(events_host, chat);
+            view! { <Launcher chat open side theme /> }.into_any()
         }
         Err(err) => view! { <ConfigProblem err /> }.into_any(),
     })

@@ -829,20 +829,15 @@ impl ChatCore {
     /// A receipt names its message by client id; a server that sends no id acknowledges
     /// in order, so the oldest unacknowledged message is the one meant.
     fn mark_delivered(&mut self, client_id: Option<&str>) {
-        // Receipts name recent messages: search from the newest.
-        let target = self.transcript.iter().rposition(|e| {
-            e.kind == EntryKind::Guest
-                && e.delivery != Some(Delivery::Delivered)
-                && match client_id {
-                    Some(id) => e.client_id.as_deref() == Some(id),
-                    None => false,
-                }
-        });
+        let unacknowledged =
+            |e: &Entry| e.kind == EntryKind::Guest && e.delivery != Some(Delivery::Delivered);
         let target = match client_id {
-            Some(_) => target,
-            None => self.transcript.iter().position(|e| {
-                e.kind == EntryKind::Guest && e.delivery != Some(Delivery::Delivered)
-            }),
+            // Receipts name recent messages: search from the newest.
+            Some(id) => self
+                .transcript
+                .iter()
+                .rposition(|e| unacknowledged(e) && e.client_id.as_deref() == Some(id)),
+            None => self.transcript.iter().position(unacknowledged),
         };
         if let Some(index) = target {
             self.transcript[index].delivery = Some(Delivery::Delivered);

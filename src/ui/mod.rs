@@ -60,7 +60,14 @@ pub(crate) fn focus_is_free_or_ours(el: &web_sys::Element) -> bool {
 pub fn mount_to(
     element: web_sys::HtmlElement,
 ) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
-    let config = read_config(&element);
+    let config = read_config_and_report(&element);
+    leptos::mount::mount_to(element, move || leptos::view! { <GuestChat config /> })
+}
+
+/// [`read_config`], with a configuration error or a development-only warning also
+/// written to the console for the site owner.
+pub(crate) fn read_config_and_report(element: &web_sys::Element) -> Result<Config, ConfigError> {
+    let config = read_config(element);
     match &config {
         Ok(config) => {
             if let Some(warning) = config.warning() {
@@ -69,10 +76,7 @@ pub fn mount_to(
         }
         Err(err) => web_sys::console::error_1(&format!("guest-chat: {err}").into()),
     }
-    leptos::mount::mount_to(
-        element,
-        move || leptos::view! { <GuestChat config=config.clone() /> },
-    )
+    config
 }
 
 /// Entry point of the built widget: mounts inline into `#guest-chat` when the page has

@@ -86,14 +86,8 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     // attribute the stylesheet shows (and screen readers read), so a long transcript
     // costs two elements a message, not five.
     let sender = match entry.kind {
-        EntryKind::Guest => Some(strings.you.to_string()),
-        EntryKind::Agent => Some(
-            entry
-                .agent_name
-                .as_deref()
-                .unwrap_or(strings.agent)
-                .to_string(),
-        ),
+        EntryKind::Guest => Some(strings.you),
+        EntryKind::Agent => Some(entry.agent_name.as_deref().unwrap_or(strings.agent)),
         _ => None,
     };
     let delivery = entry.delivery.map(|d| delivery_label(strings, d));
@@ -101,13 +95,9 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
         .then(|| format_time(chat.locale, entry.at_ms))
         .filter(|t| !t.is_empty());
     let meta = crate::core::text::join_with(
-        [
-            sender.as_deref(),
-            time.as_deref(),
-            delivery.map(|(_, label)| label),
-        ]
-        .into_iter()
-        .flatten(),
+        [sender, time.as_deref(), delivery.map(|(_, label)| label)]
+            .into_iter()
+            .flatten(),
         " · ",
     );
     // Text is always inserted as a text node: agent text can never become markup.
