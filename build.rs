@@ -1,4 +1,4 @@
-//! Puts a compact copy of style.css in OUT_DIR for the embedded widget, which carries
+//! Puts a compact copy of style.css in OUT_DIR for the widget, which carries
 //! its stylesheet inside the wasm module: comments and layout whitespace would
 //! otherwise ship with every copy.
 

@@ -3,17 +3,13 @@
 
 use crate::{
     core::{Connection, EntryKind},
-    ui::{read_config_and_report, ConfigProblem, Launcher},
+    ui::{read_config_and_report, widget_stylesheet, ConfigProblem, Launcher},
     use_guest_chat, UseGuestChatReturn,
 };
 use leptos::prelude::*;
 use std::{cell::Cell, rc::Rc};
 use wasm_bindgen::{prelude::*, JsCast};
 use web_sys::HtmlElement;
-
-/// The widget's stylesheet, adopted by its shadow root, so no `<style>` or `<link>` is
-/// needed in the host page and a strict CSP (no `unsafe-inline`) is satisfied.
-const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 /// What the host page's `GuestChat` object calls once the widget is loaded.
 #[wasm_bindgen]
@@ -126,8 +122,7 @@ pub fn mount_widget(host: HtmlElement) -> Result<WidgetHandle, JsValue> {
         Some(existing) => existing,
         None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
     };
-    let sheet = web_sys::CssStyleSheet::new()?;
-    sheet.replace_sync(WIDGET_CSS)?;
+    let sheet = widget_stylesheet()?;
     shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
     let document = web_sys::window()
         .and_then(|w| w.document())

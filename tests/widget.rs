@@ -514,3 +514,42 @@ async fn the_transcript_follows_new_messages_unless_the_visitor_scrolled_up() {
     })
     .await;
 }
+
+/// How many of the document's adopted sheets are the widget's (hold its transcript rule).
+fn adopted_widget_sheets() -> usize {
+    let adopted = document().adopted_style_sheets();
+    adopted
+        .iter()
+        .filter(|sheet| {
+            let rules: js_sys::Array =
+                js_sys::Array::from(&js_sys::Reflect::get(sheet, &"cssRules".into()).unwrap());
+            rules.iter().any(|rule| {
+                js_sys::Reflect::get(&rule, &"cssText".into())
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .is_some_and(|t| t.starts_with(".gc-transcript {"))
+            })
+        })
+        .count()
+}
+
+#[wasm_bindgen_test]
+async fn the_inline_widget_brings_its_stylesheet_once_however_many_are_mounted() {
+    let first = mount(&[]);
+    let second = mount(&[]);
+    // The page links no stylesheet: the styles come from the wasm.
+    assert!(document()
+        .query_selector("link[rel=stylesheet], style")
+        .unwrap()
+        .is_none());
+    assert_eq!(adopted_widget_sheets(), 1);
+    for w in [&first, &second] {
+        let transcript = w.find(".gc-transcript").unwrap();
+        let style = web_sys::window()
+            .unwrap()
+            .get_computed_style(&transcript)
+            .unwrap()
+            .unwrap();
+        assert_eq!(style.get_property_value("overflow-y").unwrap(), "auto");
+    }
+}

@@ -146,45 +146,76 @@ mod browser {
     /// One JavaScript value as produced by `JSON.parse`.
     pub struct JsReader(pub JsValue);
 
-    impl<'de> de::Deserializer<'de> for JsReader {
-        type Error = ReadError;
+    /// What a value is, found out once outside the generic reader: every type read
+    /// instantiates `deserialize_any`, and each copy would otherwise carry these calls
+    /// into JavaScript.
+    enum Kind {
+        Text(String),
+        Unsigned(u64),
+        Signed(i64),
+        Float(f64),
+        Null,
+        Bool(bool),
+        Array(Array),
+        Object(Object),
+        Other,
+    }
 
-        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+    impl Kind {
+        #[inline(never)]
+        fn of(value: JsValue) -> Kind {
             // Each test is a call into JavaScript: the kinds frames carry most (strings,
             // then numbers) are tried first.
-            let value = self.0;
             if let Some(text) = value.as_string() {
-                visitor.visit_string(text)
+                Kind::Text(text)
             } else if let Some(number) = value.as_f64() {
                 // Whole numbers JavaScript holds exactly are integers to serde, so
                 // `3` fits a u64 field and `1.5` or `1e300` does not.
                 if number.fract() == 0.0 && number.abs() <= MAX_SAFE_INTEGER {
                     if number >= 0.0 {
-                        visitor.visit_u64(number as u64)
+                        Kind::Unsigned(number as u64)
                     } else {
-                        visitor.visit_i64(number as i64)
+                        Kind::Signed(number as i64)
                     }
                 } else {
-                    visitor.visit_f64(number)
+                    Kind::Float(number)
                 }
             } else if value.is_null_or_undefined() {
-                visitor.visit_unit()
+                Kind::Null
             } else if let Some(flag) = value.as_bool() {
-                visitor.visit_bool(flag)
+                Kind::Bool(flag)
             } else if value.is_array() {
-                let items: Array = value.unchecked_into();
-                visitor.visit_seq(Items { items, next: 0 })
+                Kind::Array(value.unchecked_into())
             } else if value.is_object() {
-                let object: Object = value.unchecked_into();
-                let keys = Object::keys(&object);
-                visitor.visit_map(Fields {
-                    object,
-                    keys,
-                    next: 0,
-                    value: JsValue::UNDEFINED,
-                })
+                Kind::Object(value.unchecked_into())
             } else {
-                Err(ReadError("a value JSON cannot hold".into()))
+                Kind::Other
+            }
+        }
+    }
+
+    impl<'de> de::Deserializer<'de> for JsReader {
+        type Error = ReadError;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+            match Kind::of(self.0) {
+                Kind::Text(text) => visitor.visit_string(text),
+                Kind::Unsigned(n) => visitor.visit_u64(n),
+                Kind::Signed(n) => visitor.visit_i64(n),
+                Kind::Float(n) => visitor.visit_f64(n),
+                Kind::Null => visitor.visit_unit(),
+                Kind::Bool(flag) => visitor.visit_bool(flag),
+                Kind::Array(items) => visitor.visit_seq(Items { items, next: 0 }),
+                Kind::Object(object) => {
+                    let keys = Object::keys(&object);
+                    visitor.visit_map(Fields {
+                        object,
+                        keys,
+                        next: 0,
+                        value: JsValue::UNDEFINED,
+                    })
+                }
+                Kind::Other => Err(ReadError("a value JSON cannot hold".into())),
             }
         }
 

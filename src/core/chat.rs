@@ -86,6 +86,22 @@ pub struct Entry {
     pub at_ms: f64,
 }
 
+impl Entry {
+    /// Changes whenever the entry must be drawn anew: its id, and its delivery state,
+    /// in one number, so that every keyed list of the view shares one key type (and
+    /// one copy of the keyed-diff code).
+    pub fn view_key(&self) -> u64 {
+        let delivery = match self.delivery {
+            None => 0,
+            Some(Delivery::Sending) => 1,
+            Some(Delivery::Sent) => 2,
+            Some(Delivery::Delivered) => 3,
+            Some(Delivery::Failed) => 4,
+        };
+        self.id << 3 | delivery
+    }
+}
+
 /// Entries kept across a reload; older ones are dropped (undelivered messages never are).
 pub const PERSISTED_ENTRIES: usize = 1000;
 

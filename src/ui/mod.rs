@@ -55,13 +55,57 @@ pub(crate) fn focus_is_free_or_ours(el: &web_sys::Element) -> bool {
     }
 }
 
-/// Mounts the widget into `element`, configured by its `data-` attributes. The widget
-/// lives as long as the page (or until the returned handle is dropped).
+/// The widget's stylesheet, compiled into the wasm: adopted by the embedded widget's
+/// shadow root and, for the inline widget, by the document. No `<style>` or `<link>` is
+/// needed in the page, a strict CSP (no `unsafe-inline`) is satisfied, and the page
+/// loads no second copy of it.
+const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
+
+thread_local! {
+    /// One sheet for every widget of the page: an adopted sheet can be shared.
+    static STYLESHEET: std::cell::OnceCell<web_sys::CssStyleSheet> = const { std::cell::OnceCell::new() };
+}
+
+pub(crate) fn widget_stylesheet() -> Result<web_sys::CssStyleSheet, wasm_bindgen::JsValue> {
+    STYLESHEET.with(|cell| {
+        if let Some(sheet) = cell.get() {
+            return Ok(sheet.clone());
+        }
+        let sheet = web_sys::CssStyleSheet::new()?;
+        sheet.replace_sync(WIDGET_CSS)?;
+        Ok(cell.get_or_init(|| sheet).clone())
+    })
+}
+
+/// Adds the widget's stylesheet to the document's adopted sheets, once. Adopted sheets
+/// come after the page's own in the cascade, so the page themes the widget through
+/// its custom properties, as it does the embedded one.
+fn adopt_stylesheet(document: &web_sys::Document) {
+    let Ok(sheet) = widget_stylesheet() else {
+        return;
+    };
+    let adopted = document.adopted_style_sheets();
+    if !adopted.includes(&sheet, 0) {
+        adopted.push(&sheet);
+        document.set_adopted_style_sheets(&adopted);
+    }
+}
+
+/// Mounts the widget into `element`, configured by its `data-` attributes, and gives
+/// the document the widget's stylesheet. The widget lives as long as the page (or
+/// until the returned handle is dropped).
 pub fn mount_to(
     element: web_sys::HtmlElement,
 ) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
+    let document = element.owner_document();
     let config = read_config_and_report(&element);
-    leptos::mount::mount_to(element, move || leptos::view! { <GuestChat config /> })
+    // The session request leaves during the mount; the sheet is read after it, still
+    // before the first paint.
+    let handle = leptos::mount::mount_to(element, move || leptos::view! { <GuestChat config /> });
+    if let Some(document) = document {
+        adopt_stylesheet(&document);
+    }
+    handle
 }
 
 /// [`read_config`], with a configuration error or a development-only warning also

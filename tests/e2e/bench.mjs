@@ -16,7 +16,7 @@ const BURST_RUNS = Number(process.env.BURST_RUNS ?? 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const targets = {
-  widget: { path: "/", files: ["index.html", "guest-chat-app.js", "guest-chat-app_bg.wasm", "style.css"] },
+  widget: { path: "/", files: ["index.html", "guest-chat-app.js", "guest-chat-app_bg.wasm"] },
   baseline: { path: "/bench/baseline.html", files: ["bench/baseline.html", "bench/baseline.js", "style.css"] },
 };
 

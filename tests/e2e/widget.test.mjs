@@ -2,9 +2,9 @@
 // against the simulator with its scripted agent and its agent console.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startSimulator, launchBrowser, openWidgetPage, root } from "./support.mjs";
+import { startSimulator, launchBrowser, openPage, openWidgetPage, root } from "./support.mjs";
 
 let sim;
 let browser;
@@ -118,4 +118,27 @@ test("a long transcript renders only what is on screen, yet stays findable and a
   assert.match(tree, /long-999\b/);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("the widget loads only the files its size budget counts, inline and embedded", async () => {
+  const { files } = JSON.parse(readFileSync(join(root, "size-budget.json"), "utf8"));
+  for (const [path, ready] of [["/", ".gc-status"], ["/host/plain.html", ".gc-launcher"]]) {
+    const context = await browser.newContext();
+    const loaded = [];
+    context.on("request", (request) => {
+      const url = new URL(request.url());
+      // The page itself, the host site's own files and the API are not the widget.
+      if (url.origin !== sim.url || url.pathname === "/" || url.pathname.endsWith(".html")) return;
+      if (url.pathname.startsWith("/host/") || url.pathname === "/favicon.ico") return;
+      if (request.method() !== "GET" || request.resourceType() === "websocket") return;
+      loaded.push(url.pathname.slice(1));
+    });
+    const { page, problems } = await openPage(browser, sim, path, { context });
+    await page.locator(ready).waitFor();
+    assert.ok(loaded.includes("guest-chat-app_bg.wasm"), `${path}: ${loaded}`);
+    const unbudgeted = loaded.filter((f) => !files.includes(f));
+    assert.deepEqual(unbudgeted, [], `${path} loads files the size budget does not count`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
 });

@@ -51,17 +51,6 @@ pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// The page has the widget's real stylesheet, so layout and scrolling are real.
-fn ensure_stylesheet() {
-    let doc = document();
-    if doc.get_element_by_id("gc-test-style").is_none() {
-        let style = doc.create_element("style").unwrap();
-        style.set_id("gc-test-style");
-        style.set_text_content(Some(include_str!("../../style.css")));
-        doc.head().unwrap().append_child(&style).unwrap();
-    }
-}
-
 /// A widget mounted into a fresh element; unmounted (socket and timers released) on drop.
 pub struct Widget {
     pub root: HtmlElement,
@@ -83,7 +72,6 @@ pub fn unique_name(prefix: &str) -> String {
 /// (an empty value removes one).
 pub fn mount(extra: &[(&str, &str)]) -> Widget {
     install_spies();
-    ensure_stylesheet();
     let guest_name = unique_name("guest");
     let ws = ws_base();
     let mut attrs: Vec<(String, String)> = [

@@ -804,3 +804,47 @@ fn a_long_server_answer_is_shortened_to_200_characters() {
         format!("{}…", "a".repeat(200))
     );
 }
+
+#[test]
+fn an_entry_is_drawn_anew_when_its_delivery_changes_and_only_then() {
+    let mut core = connected();
+    send(&mut core, "hi", "c-1");
+    let message = core.transcript.last().unwrap().clone();
+    let mut keys = vec![];
+    for delivery in [
+        Delivery::Sending,
+        Delivery::Sent,
+        Delivery::Delivered,
+        Delivery::Failed,
+    ] {
+        let entry = Entry {
+            delivery: Some(delivery),
+            ..message.clone()
+        };
+        keys.push(entry.view_key());
+    }
+    keys.push(
+        Entry {
+            delivery: None,
+            ..message.clone()
+        }
+        .view_key(),
+    );
+    keys.push(
+        Entry {
+            id: message.id + 1,
+            ..message.clone()
+        }
+        .view_key(),
+    );
+    let mut distinct = keys.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), keys.len(), "{keys:?}");
+    let same_text_elsewhere = Entry {
+        text: "other".into(),
+        at_ms: 5.0,
+        ..message.clone()
+    };
+    assert_eq!(same_text_elsewhere.view_key(), message.view_key());
+}

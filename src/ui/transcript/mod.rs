@@ -174,7 +174,7 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
             >
                 <For
                     each=move || chat.chunks.get()
-                    key=|chunk| chunk.first
+                    key=|chunk| chunk.first as u64
                     children=move |chunk| {
                         // A chunk off screen is neither laid out nor painted
                         // (content-visibility), yet stays in the page's text for
@@ -183,7 +183,7 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
                             <div class="gc-chunk">
                                 <For
                                     each=move || chunk.entries.get()
-                                    key=|entry| (entry.id, entry.delivery)
+                                    key=|entry| entry.view_key()
                                     children=move |entry| view! { <Message entry chat /> }
                                 />
                             </div>
