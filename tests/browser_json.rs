@@ -182,3 +182,40 @@ fn errors_say_what_was_found_and_what_was_expected() {
     assert!(err.contains("message"), "{err}");
     assert_eq!(json::from_str::<u64>("{oops").unwrap_err(), "not JSON");
 }
+
+#[wasm_bindgen_test]
+fn the_widget_writes_what_json_stringify_writes() {
+    // Numbers with a fraction are printed by the browser; whole ones by the writer.
+    for n in [
+        0.1,
+        -2.5,
+        1e-7,
+        1.5e300,
+        1_730_000_000_123.5,
+        3.0,
+        -0.0,
+        2f64.powi(60),
+    ] {
+        let expected = js_sys::JSON::stringify(&n.into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        assert_eq!(json::to_string(&n), expected);
+    }
+    assert_eq!(json::to_string(&f64::NAN), "null");
+    let text: String = (0u32..0x80).filter_map(char::from_u32).collect::<String>() + "é😀\u{2028}";
+    let expected = js_sys::JSON::stringify(&text.as_str().into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert_eq!(json::to_string(&text), expected);
+    let frame = ClientFrame::Message {
+        session_id: "s".into(),
+        text: "hi".into(),
+        client_message_id: Some("c".into()),
+    };
+    assert_eq!(
+        json::to_string(&frame),
+        serde_json::to_string(&frame).unwrap()
+    );
+}

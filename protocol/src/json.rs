@@ -1,9 +1,11 @@
 //! JSON text to and from the protocol's serde types. Natively (the simulator, the
-//! core's tests) this is serde_json; in the browser it is the browser's own
-//! `JSON.parse`/`JSON.stringify`, so the widget ships no JSON parser or printer of its
-//! own. Both sides read and write the same types, so client and server cannot drift.
+//! core's tests) this is serde_json; in the browser, text is parsed by the browser's
+//! own `JSON.parse` and written by the small [`writer`], so the widget ships no JSON
+//! parser and no float formatting. Both sides read and write the same types, so client and server cannot drift.
 
 use serde::{de::DeserializeOwned, Serialize};
+
+pub mod writer;
 
 /// Reads `text` as a `T`; the error says what was wrong, for logs.
 #[cfg(not(target_arch = "wasm32"))]
@@ -69,15 +71,7 @@ fn nesting_within(text: &str, limit: usize) -> bool {
 
 #[cfg(target_arch = "wasm32")]
 pub fn to_string<T: Serialize>(value: &T) -> String {
-    // JSON-compatible: maps become objects and a missing value becomes null, as
-    // serde_json writes them.
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value
-        .serialize(&serializer)
-        .ok()
-        .and_then(|value| js_sys::JSON::stringify(&value).ok())
-        .and_then(|text| text.as_string())
-        .unwrap_or_default()
+    writer::to_json(value).unwrap_or_default()
 }
 
 /// Reads a parsed JavaScript value into serde types.
