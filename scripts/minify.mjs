@@ -12,6 +12,9 @@
 //    does not read them.
 // 3. terser minifies the glue and the one-tag loader (trunk's own JS minifier rejects
 //    the glue).
+// 4. The copy of style.css (for the benchmark's plain-JavaScript page; the widget has
+//    its own inside the wasm) is compacted by the same rules as build.rs, so both pages
+//    load the same stylesheet bytes.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -189,3 +192,15 @@ for (const [file, module] of [[GLUE, true], ["guest-chat.js", false]]) {
   writeFileSync(path, result.code);
   console.log(`minify.mjs: ${file} ${source.length} -> ${result.code.length} bytes`);
 }
+
+/** build.rs's `compact_css`: comments dropped, whitespace runs made one space, no space
+ * around `{`, `}` and `;`. */
+function compactCss(css) {
+  const collapsed = css.replace(/\/\*[\s\S]*?(\*\/|$)/g, " ").split(/\s+/).filter(Boolean).join(" ");
+  return collapsed.replace(/ ?([{};]) ?/g, "$1");
+}
+
+const cssPath = join(staging, "style.css");
+const css = readFileSync(cssPath, "utf8");
+writeFileSync(cssPath, compactCss(css));
+console.log(`minify.mjs: style.css ${css.length} -> ${compactCss(css).length} bytes`);
