@@ -73,7 +73,8 @@ pub(crate) fn widget_stylesheet() -> Result<web_sys::CssStyleSheet, wasm_bindgen
         }
         let sheet = web_sys::CssStyleSheet::new()?;
         sheet.replace_sync(WIDGET_CSS)?;
-        Ok(cell.get_or_init(|| sheet).clone())
+        let _ = cell.set(sheet.clone());
+        Ok(sheet)
     })
 }
 

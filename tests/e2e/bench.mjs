@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { startSimulator, dist } from "./support.mjs";
+import { startSimulator, dist, root } from "./support.mjs";
 
 // Start-up is short, so scheduling noise is a large share of it: nine runs per page.
 const RUNS = Number(process.env.RUNS ?? 9);
@@ -193,7 +193,7 @@ console.log(`${"".padEnd(44)} ${"widget".padStart(12)} ${"baseline".padStart(12)
 row("bytes loaded, raw", w.bytes.raw, b.bytes.raw, " B");
 row("bytes loaded, gzip", w.bytes.gzip, b.bytes.gzip, " B");
 // The one-tag embed loads the loader, glue and wasm (its styles are inside the wasm).
-const embed = bytes(["guest-chat.js", "guest-chat-app.js", "guest-chat-app_bg.wasm"]);
+const embed = bytes(JSON.parse(readFileSync(join(root, "size-budget.json"), "utf8")).files);
 row("bytes loaded by the one-tag embed, gzip", embed.gzip, b.bytes.gzip, " B");
 row(`navigation to Connected (median of ${RUNS})`, ms(w.connected), ms(b.connected), " ms");
 const runs = (xs) => [...xs].sort((p, q) => p - q).map((x) => x.toFixed(0)).join(" ");

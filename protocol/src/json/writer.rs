@@ -35,6 +35,26 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, WriteError> {
 pub struct Writer(String);
 
 impl Writer {
+    /// Starts an array or object, inside `{"prefix":` for a variant.
+    fn open(&mut self, prefix: Option<&str>, bracket: char) -> Compound<'_> {
+        let close = match (prefix.is_some(), bracket) {
+            (true, '[') => "]}",
+            (true, _) => "}}",
+            (false, '[') => "]",
+            (false, _) => "}",
+        };
+        if let Some(name) = prefix {
+            self.0.push('{');
+            self.text(name);
+            self.0.push(':');
+        }
+        self.0.push(bracket);
+        Compound {
+            writer: self,
+            first: true,
+            close,
+        }
+    }
     fn text(&mut self, text: &str) {
         let out = &mut self.0;
         out.push('"');
@@ -125,28 +145,6 @@ impl Compound<'_> {
     fn finish(self) -> Result<(), WriteError> {
         self.writer.0.push_str(self.close);
         Ok(())
-    }
-}
-
-impl<'a> Writer {
-    fn open(&'a mut self, prefix: Option<&str>, bracket: char) -> Compound<'a> {
-        let close = match (prefix.is_some(), bracket) {
-            (true, '[') => "]}",
-            (true, _) => "}}",
-            (false, '[') => "]",
-            (false, _) => "}",
-        };
-        if let Some(name) = prefix {
-            self.0.push('{');
-            self.text(name);
-            self.0.push(':');
-        }
-        self.0.push(bracket);
-        Compound {
-            writer: self,
-            first: true,
-            close,
-        }
     }
 }
 

@@ -58,13 +58,14 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
                 return;
             }
             last_batch.set_value(news.batch);
-            let fresh = || news.entries.iter();
-            if fresh().any(|e| e.kind == EntryKind::Agent) {
+            if news.entries.iter().any(|e| e.kind == EntryKind::Agent) {
                 typing_told.set_value(false);
             }
             // A burst is summarised by its last lines, not read out in full: only those
             // are worded, however many arrived in this frame.
-            let mut lines: Vec<String> = fresh()
+            let mut lines: Vec<String> = news
+                .entries
+                .iter()
                 .rev()
                 .filter_map(|entry| match entry.kind {
                     EntryKind::Agent => {
