@@ -55,14 +55,76 @@ impl Locale {
     }
 }
 
+/// CLDR plural categories a catalog may need (`zero` is never shown: a count of none
+/// is not announced).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluralCategory {
+    One,
+    Two,
+    Few,
+    Many,
+    Other,
+}
+
+/// A language's rule for choosing the plural form of a whole number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluralRule {
+    /// English, Spanish, German: 1 is singular, everything else plural.
+    OneOther,
+    /// Arabic: one, two, few (3–10), many (11–99), other, by the last two digits.
+    Arabic,
+}
+
+impl PluralRule {
+    pub fn category(self, n: u32) -> PluralCategory {
+        match self {
+            PluralRule::OneOther if n == 1 => PluralCategory::One,
+            PluralRule::OneOther => PluralCategory::Other,
+            PluralRule::Arabic => match (n, n % 100) {
+                (1, _) => PluralCategory::One,
+                (2, _) => PluralCategory::Two,
+                (_, 3..=10) => PluralCategory::Few,
+                (_, 11..=99) => PluralCategory::Many,
+                _ => PluralCategory::Other,
+            },
+        }
+    }
+}
+
+/// One phrase in every plural form; `{n}` is the count.
+#[derive(Debug)]
+pub struct Plural {
+    pub one: &'static str,
+    pub two: &'static str,
+    pub few: &'static str,
+    pub many: &'static str,
+    pub other: &'static str,
+}
+
+impl Plural {
+    pub fn pick(&self, category: PluralCategory) -> &'static str {
+        match category {
+            PluralCategory::One => self.one,
+            PluralCategory::Two => self.two,
+            PluralCategory::Few => self.few,
+            PluralCategory::Many => self.many,
+            PluralCategory::Other => self.other,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Strings {
     pub chat_label: &'static str,
     pub chat_title: &'static str,
     pub open_chat: &'static str,
     pub close_chat: &'static str,
-    pub unread_one: &'static str,
-    pub unread_many: &'static str,
+    /// How this language picks among `unread`'s forms.
+    pub plural_rule: PluralRule,
+    pub unread: Plural,
+    /// The launcher's name while messages wait: `{action}` is `open_chat`, `{unread}`
+    /// the `unread` phrase.
+    pub launcher_unread: &'static str,
     pub message_label: &'static str,
     pub placeholder: &'static str,
     pub send: &'static str,
@@ -111,8 +173,15 @@ pub static EN: Strings = Strings {
     chat_title: "Chat with us",
     open_chat: "Open chat",
     close_chat: "Close chat",
-    unread_one: "1 unread message",
-    unread_many: "{n} unread messages",
+    plural_rule: PluralRule::OneOther,
+    unread: Plural {
+        one: "1 unread message",
+        two: "{n} unread messages",
+        few: "{n} unread messages",
+        many: "{n} unread messages",
+        other: "{n} unread messages",
+    },
+    launcher_unread: "{action}, {unread}",
     message_label: "Message",
     placeholder: "Type a message…",
     send: "Send",
@@ -163,8 +232,15 @@ pub static ES: Strings = Strings {
     chat_title: "Chatea con nosotros",
     open_chat: "Abrir el chat",
     close_chat: "Cerrar el chat",
-    unread_one: "1 mensaje sin leer",
-    unread_many: "{n} mensajes sin leer",
+    plural_rule: PluralRule::OneOther,
+    unread: Plural {
+        one: "1 mensaje sin leer",
+        two: "{n} mensajes sin leer",
+        few: "{n} mensajes sin leer",
+        many: "{n} mensajes sin leer",
+        other: "{n} mensajes sin leer",
+    },
+    launcher_unread: "{action}, {unread}",
     message_label: "Mensaje",
     placeholder: "Escribe un mensaje…",
     send: "Enviar",
@@ -213,8 +289,15 @@ pub static DE: Strings = Strings {
     chat_title: "Chatten Sie mit uns",
     open_chat: "Chat öffnen",
     close_chat: "Chat schließen",
-    unread_one: "1 ungelesene Nachricht",
-    unread_many: "{n} ungelesene Nachrichten",
+    plural_rule: PluralRule::OneOther,
+    unread: Plural {
+        one: "1 ungelesene Nachricht",
+        two: "{n} ungelesene Nachrichten",
+        few: "{n} ungelesene Nachrichten",
+        many: "{n} ungelesene Nachrichten",
+        other: "{n} ungelesene Nachrichten",
+    },
+    launcher_unread: "{action}, {unread}",
     message_label: "Nachricht",
     placeholder: "Nachricht eingeben…",
     send: "Senden",
@@ -263,8 +346,15 @@ pub static AR: Strings = Strings {
     chat_title: "تحدث معنا",
     open_chat: "فتح الدردشة",
     close_chat: "إغلاق الدردشة",
-    unread_one: "رسالة واحدة غير مقروءة",
-    unread_many: "{n} رسائل غير مقروءة",
+    plural_rule: PluralRule::Arabic,
+    unread: Plural {
+        one: "رسالة غير مقروءة: 1",
+        two: "رسالتان غير مقروءتين: 2",
+        few: "{n} رسائل غير مقروءة",
+        many: "{n} رسالة غير مقروءة",
+        other: "{n} رسالة غير مقروءة",
+    },
+    launcher_unread: "{action}، {unread}",
     message_label: "الرسالة",
     placeholder: "اكتب رسالة…",
     send: "إرسال",
@@ -410,11 +500,26 @@ impl Strings {
         }
     }
 
-    /// Accessible description of the unread badge.
+    /// "3 unread messages", in the form the language's plural rule picks.
     pub fn unread_label(&self, count: u32) -> String {
-        match count {
-            1 => self.unread_one.to_string(),
-            n => fill(self.unread_many, n),
+        fill(self.unread.pick(self.plural_rule.category(count)), count)
+    }
+
+    /// The launcher's accessible name. It holds the count the badge shows, so a speech
+    /// user can say what they see and a screen reader hears that messages wait.
+    pub fn launcher_label(&self, open: bool, unread: u32) -> String {
+        if open {
+            self.close_chat.into()
+        } else if unread == 0 {
+            self.open_chat.into()
+        } else {
+            fill_in(
+                self.launcher_unread,
+                &[
+                    ("action", self.open_chat),
+                    ("unread", &self.unread_label(unread)),
+                ],
+            )
         }
     }
 
@@ -503,6 +608,58 @@ mod tests {
                     retry_after_s: Some(9)
                 })
                 .contains('{'));
+        }
+    }
+
+    #[test]
+    fn arabic_counts_take_their_plural_form() {
+        let forms: Vec<_> = [1, 2, 3, 10, 11, 99, 100, 101, 102, 103, 111, 1000]
+            .into_iter()
+            .map(|n| PluralRule::Arabic.category(n))
+            .collect();
+        use PluralCategory::*;
+        assert_eq!(
+            forms,
+            [One, Two, Few, Few, Many, Many, Other, Other, Other, Few, Many, Other]
+        );
+        assert_eq!(AR.unread_label(2), "رسالتان غير مقروءتين: 2");
+        assert_eq!(AR.unread_label(5), "5 رسائل غير مقروءة");
+        assert_eq!(AR.unread_label(12), "12 رسالة غير مقروءة");
+        assert_eq!(PluralRule::OneOther.category(1), One);
+        assert_eq!(PluralRule::OneOther.category(0), Other);
+        assert_eq!(PluralRule::OneOther.category(21), Other);
+    }
+
+    #[test]
+    fn the_launcher_names_its_action_and_the_waiting_messages() {
+        assert_eq!(EN.launcher_label(false, 0), "Open chat");
+        assert_eq!(EN.launcher_label(false, 1), "Open chat, 1 unread message");
+        assert_eq!(EN.launcher_label(false, 3), "Open chat, 3 unread messages");
+        assert_eq!(EN.launcher_label(true, 0), "Close chat");
+        assert_eq!(
+            DE.launcher_label(false, 1),
+            "Chat öffnen, 1 ungelesene Nachricht"
+        );
+        assert_eq!(
+            ES.launcher_label(false, 2),
+            "Abrir el chat, 2 mensajes sin leer"
+        );
+        assert_eq!(
+            AR.launcher_label(false, 1),
+            "فتح الدردشة، رسالة غير مقروءة: 1"
+        );
+        for locale in [Locale::En, Locale::Es, Locale::De, Locale::Ar] {
+            let s = locale.strings();
+            for n in 1..=120 {
+                let label = s.launcher_label(false, n);
+                assert!(
+                    label.starts_with(s.open_chat) && !label.contains('{'),
+                    "{locale:?} {n}: {label}"
+                );
+                // The badge's digits are the button's visible label: the name holds them
+                // in every form, or a speech user's "click 3" finds nothing.
+                assert!(label.contains(&n.to_string()), "{locale:?} {n}: {label}");
+            }
         }
     }
 

@@ -63,6 +63,10 @@ for (const scheme of ["light", "dark"]) {
     await page.locator(".gc-error").waitFor();
     await page.locator(".gc-typing").waitFor();
     await axe(page, "chatting, with every kind of message");
+    await page.locator(".gc-close").click();
+    await sim.control(`/control/sessions/${session.id}/agent-message`, { text: "Are you still there?" });
+    await page.locator(".gc-badge").filter({ hasText: /^1$/ }).waitFor();
+    await axe(page, "closed with unread messages");
     await context.close();
   });
 }
@@ -89,6 +93,13 @@ test("axe finds nothing in the failed state and in Arabic", async () => {
   await axe(arabic.page, "right-to-left");
   assert.equal(await arabic.page.locator(".gc-embed").getAttribute("dir"), "rtl");
   await arabic.page.locator(".gc-panel").screenshot({ path: join(shots, "arabic.png") });
+  // Arabic has its own form for one; the name still holds the digit the badge shows.
+  await arabic.page.locator(".gc-close").click();
+  const [arabicSession] = await sim.control("/control/sessions?guest_name=Shopper");
+  await sim.control(`/control/sessions/${arabicSession.id}/agent-message`, { text: "هل ما زلت هنا؟" });
+  await arabic.page.locator(".gc-badge").filter({ hasText: /^1$/ }).waitFor();
+  assert.equal(await arabic.page.locator(".gc-launcher").getAttribute("aria-label"), "فتح الدردشة، رسالة غير مقروءة: 1");
+  await axe(arabic.page, "closed with an unread message, right-to-left");
   await arabic.context.close();
 });
 

@@ -90,14 +90,15 @@ pub fn Launcher(
                 part="launcher"
                 node_ref=button
                 aria-expanded=move || open.get().to_string()
-                aria-label=move || if open.get() { chat.strings.close_chat } else { chat.strings.open_chat }
+                aria-label=move || chat.strings.launcher_label(open.get(), unread.get())
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 <svg class="gc-launcher-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                     <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"></path>
                 </svg>
                 <Show when=move || { unread.get() > 0 }>
-                    <span class="gc-badge" part="badge" aria-label=move || chat.strings.unread_label(unread.get())>
+                    // The launcher's name says the count; the digits would only repeat it.
+                    <span class="gc-badge" part="badge" aria-hidden="true">
                         {move || unread.get().to_string()}
                     </span>
                 </Show>
