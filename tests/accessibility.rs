@@ -44,6 +44,12 @@ async fn the_announcer_says_agent_messages_and_routing_changes() {
         Some("off"),
         "the log does not read itself out again"
     );
+    // The greeting follows the status; an agent message sent before it is spoken would
+    // be read in the same announcement.
+    w.wait_for("the greeting announced", |w| {
+        w.text(".gc-announcer").starts_with("Chat connected")
+    })
+    .await;
     w.control("agent-message", r#"{"text":"How can I help?"}"#)
         .await;
     w.wait_for("the agent message announced", |w| {
@@ -58,7 +64,12 @@ async fn the_announcer_says_agent_messages_and_routing_changes() {
     .await;
     // The visitor's own message is not read back.
     w.type_and_enter("mine");
-    sleep(200).await;
+    // The receipt comes after the bubble was shown: had the bubble been announced, the
+    // announcer would say so by now.
+    w.wait_for("the receipt", |w| {
+        w.find(".gc-guest[data-delivery=delivered]").is_some()
+    })
+    .await;
     assert_eq!(
         w.text(".gc-announcer"),
         "You are in the queue (position 2)."
@@ -78,7 +89,10 @@ async fn typing_is_announced_once_per_reply() {
     for typing in [true, false, true, false, true] {
         w.control("typing", &format!(r#"{{"typing":{typing}}}"#))
             .await;
-        sleep(60).await;
+        w.wait_for("the typing indicator to follow", |w| {
+            w.find(".gc-typing").is_some() == typing
+        })
+        .await;
     }
     w.control("agent-message", r#"{"text":"done"}"#).await;
     w.wait_for("the reply", |w| w.text(".gc-announcer").contains("done"))
@@ -205,9 +219,8 @@ async fn a_burst_is_announced_by_its_last_three_lines() {
         w.all_text(".gc-agent .gc-text").len() == 40
     })
     .await;
-    sleep(50).await;
-    assert_eq!(
-        w.text(".gc-announcer"),
-        "Sam says: m37 Sam says: m38 Sam says: m39"
-    );
+    w.wait_for("the burst's last three lines announced", |w| {
+        w.text(".gc-announcer") == "Sam says: m37 Sam says: m38 Sam says: m39"
+    })
+    .await;
 }

@@ -91,7 +91,11 @@ async fn agent_messages_sent_while_the_page_was_closed_arrive_after_the_reload()
     w.wait_for("one", |w| w.all_text(".gc-agent .gc-text").len() == 1)
         .await;
     leave_page(w);
-    sleep(100).await;
+    // Only messages the server holds for an absent guest prove the catch-up.
+    wait_until("the simulator to see the page gone", || async {
+        get_json(&format!("/control/sessions/{id}")).await["connected"] == false
+    })
+    .await;
     post(
         &format!("/control/sessions/{id}/agent-message"),
         r#"{"text":"two"}"#,
@@ -204,7 +208,7 @@ async fn a_page_waking_up_probes_the_connection() {
         .unwrap()
         .dispatch_event(&web_sys::Event::new("visibilitychange").unwrap())
         .unwrap();
-    sleep(300).await;
+    wait_until("a ping", || async { pings(w.received().await) >= 1 }).await;
     assert_eq!(pings(w.received().await), 1);
 }
 

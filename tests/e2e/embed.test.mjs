@@ -23,6 +23,20 @@ after(async () => {
 
 const connected = (page) => page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
 
+/** Resolves after `count` animation frames: work the widget put off to a frame has run. */
+const frames = (page, count = 2) =>
+  page.evaluate(
+    (count) => new Promise((resolve) => {
+      const step = (left) => (left === 0 ? resolve() : requestAnimationFrame(() => step(left - 1)));
+      step(count);
+    }),
+    count,
+  );
+
+/** Resolves when every animation in the widget's shadow root has finished. */
+const settled = (page) =>
+  page.evaluate(() => Promise.all(document.querySelector("guest-chat").shadowRoot.getAnimations().map((a) => a.finished)));
+
 async function newestSession(name) {
   const [session] = await sim.control(`/control/sessions?guest_name=${encodeURIComponent(name)}`);
   return session;
@@ -57,13 +71,16 @@ test("the badge counts agent messages while closed; open or closed survives a re
   await sim.control(`/control/sessions/${session.id}/agent-message`, { text: "Tracking: 123." });
   const badge = page.locator(".gc-badge");
   await badge.filter({ hasText: /^2$/ }).waitFor();
-  assert.equal(await badge.getAttribute("aria-label"), "2 unread messages");
+  // The name holds what the badge shows; the badge itself is not read a second time.
+  assert.equal(await page.locator(".gc-launcher").getAttribute("aria-label"), "Open chat, 2 unread messages");
+  assert.equal(await badge.getAttribute("aria-hidden"), "true");
   await page.locator(".gc-launcher").click();
   await badge.waitFor({ state: "detached" });
-    await page.reload();
+  await page.reload();
   await connected(page);
   assert.ok(await page.locator(".gc-panel").isVisible(), "still open after the reload");
-  await page.waitForTimeout(200);
+  // Opening moves focus in the frame after; a restored panel must not.
+  await frames(page);
   assert.equal(
     await page.evaluate(() => document.activeElement === document.body),
     true,
@@ -73,8 +90,9 @@ test("the badge counts agent messages while closed; open or closed survives a re
   await page.keyboard.press("Escape");
   assert.equal(await page.locator(".gc-panel").isVisible(), false, "Escape closes");
   await page.reload();
-  await page.locator(".gc-launcher").waitFor();
-  await page.waitForTimeout(300);
+  // The site's "ready" listener runs once the widget has restored its state.
+  await page.waitForFunction(() => document.documentElement.dataset.chatReady === "yes");
+  await frames(page);
   assert.equal(await page.locator(".gc-panel").isVisible(), false, "still closed after the reload");
   await context.close();
 });
@@ -100,9 +118,10 @@ test("the JavaScript API queues calls made before the widget loads and reports e
       .replace('<script src="site.js" defer></script>', '<script src="site.js" defer></script><script src="api-probe.js" defer></script>');
     await route.fulfill({ response, body });
   });
-  // The wasm arrives late, so every call above is made before the widget exists.
+  // The wasm is held back until the probe has run, so every call above is made before
+  // the widget exists.
   await page2.route((url) => url.pathname.endsWith("_bg.wasm"), async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await page2.waitForFunction(() => "__loadedBeforeCalls" in window);
     await route.continue();
   });
   await page2.goto(`${sim.url}/host/plain.html`);
@@ -169,7 +188,7 @@ async function openedEmbed(path, options) {
   await opened.page.locator(".gc-launcher").click();
   await connected(opened.page);
   await opened.page.locator(".gc-agent").first().waitFor();
-  await opened.page.waitForTimeout(250);
+  await settled(opened.page);
   return opened;
 }
 

@@ -24,13 +24,14 @@ export async function startSimulator(extraArgs = []) {
     ["--port", "0", "--port-file", portFile, "--dist", dist, "--control", ...extraArgs],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
-  for (let i = 0; i < 200 && !existsSync(portFile); i++) await sleep(25);
-  if (!existsSync(portFile)) {
+  // The file is written once the socket listens, but may be seen before its text is.
+  const readPort = () => (existsSync(portFile) ? readFileSync(portFile, "utf8").trim() : "");
+  for (let i = 0; i < 200 && !readPort(); i++) await sleep(25);
+  const port = readPort();
+  if (!port) {
     child.kill();
     throw new Error("the simulator did not start");
   }
-  await sleep(20);
-  const port = readFileSync(portFile, "utf8").trim();
   const url = `http://127.0.0.1:${port}`;
   return {
     url,

@@ -47,6 +47,21 @@ pub async fn sleep(ms: u32) {
     let _ = JsFuture::from(sleep_promise(ms)).await;
 }
 
+/// Polls an asynchronous check (what the simulator saw, say) until it holds (5 s at most).
+pub async fn wait_until<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..250 {
+        if check().await {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
 pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
