@@ -90,6 +90,15 @@ impl Session {
     fn send_frame(&mut self, frame: &ServerFrame) -> bool {
         self.send(Outbound::Text(frame.encode()))
     }
+
+    /// Typing ends with `agent_not_typing` whatever ends it: a client that follows the
+    /// tutorial clears its indicator on that frame alone.
+    fn stop_typing(&mut self) {
+        if self.agent_typing {
+            self.agent_typing = false;
+            self.send_frame(&ServerFrame::AgentNotTyping);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -273,7 +282,7 @@ impl AppState {
         }
         .encode();
         session.agent_log.push((seq, frame.clone()));
-        session.agent_typing = false;
+        session.stop_typing();
         session.transcript.push(TranscriptLine {
             from: "agent",
             text: text.to_string(),
@@ -329,6 +338,7 @@ impl AppState {
     pub fn end_chat(&self, session_id: &str) -> Option<()> {
         let mut sessions = self.sessions();
         let session = sessions.get_mut(session_id)?;
+        session.stop_typing();
         session.ended = true;
         session.transcript.push(TranscriptLine {
             from: "system",

@@ -403,6 +403,7 @@ async fn scripted_agent_queues_connects_greets_and_answers() {
         ServerFrame::GuestMessageDelivered { .. }
     ));
     assert_eq!(next_frame(&mut ws).await, ServerFrame::AgentTyping);
+    assert_eq!(next_frame(&mut ws).await, ServerFrame::AgentNotTyping);
     match next_frame(&mut ws).await {
         ServerFrame::AgentMessage { text, seq, .. } => {
             assert!(text.contains("my order is late"));
@@ -443,6 +444,16 @@ async fn console_actions_reach_the_guest_and_end_closes_with_1000() {
     assert!(
         matches!(next_frame(&mut ws).await, ServerFrame::AgentMessage { text, .. } if text == "<b>hi</b>")
     );
+    // A message while typing ends the typing first; so does ending the chat.
+    post(format!("{api}/typing"), json!({"typing": true})).await;
+    assert_eq!(next_frame(&mut ws).await, ServerFrame::AgentTyping);
+    post(format!("{api}/message"), json!({"text": "done"})).await;
+    assert_eq!(next_frame(&mut ws).await, ServerFrame::AgentNotTyping);
+    assert!(
+        matches!(next_frame(&mut ws).await, ServerFrame::AgentMessage { text, .. } if text == "done")
+    );
+    post(format!("{api}/typing"), json!({"typing": true})).await;
+    assert_eq!(next_frame(&mut ws).await, ServerFrame::AgentTyping);
     let list: Value = reqwest::get(format!("{}/agent/api/sessions", sim.http_url()))
         .await
         .unwrap()
@@ -451,6 +462,7 @@ async fn console_actions_reach_the_guest_and_end_closes_with_1000() {
         .unwrap();
     assert_eq!(list[0]["id"], s.session_id.as_str());
     post(format!("{api}/end"), json!({})).await;
+    assert_eq!(next_frame(&mut ws).await, ServerFrame::AgentNotTyping);
     assert_eq!(close_code(&mut ws).await, Some(CLOSE_NORMAL));
     // An ended chat stays ended.
     let mut again = connect(&sim, &s).await;
