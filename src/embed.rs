@@ -2,7 +2,7 @@
 //! loader (`embed/guest-chat.js`), with a small JavaScript API for the host page.
 
 use crate::{
-    core::{Connection, EntryKind},
+    core::EntryKind,
     ui::{read_config_and_report, widget_stylesheet, ConfigProblem, Launcher},
     use_guest_chat, UseGuestChatReturn,
 };
@@ -65,18 +65,6 @@ fn emit(host: &HtmlElement, name: &str, detail: &[(&str, &str)]) {
     }
 }
 
-fn state_word(connection: &Connection) -> &'static str {
-    match connection {
-        Connection::Idle => "idle",
-        Connection::CreatingSession | Connection::Connecting => "connecting",
-        Connection::Connected => "connected",
-        Connection::Disconnected { .. } | Connection::Reconnecting { .. } => "reconnecting",
-        Connection::Offline => "offline",
-        Connection::GaveUp | Connection::SessionFailed(_) => "failed",
-        Connection::Ended => "ended",
-    }
-}
-
 /// Turns the chat's signals into the host page's `message`, `status` and `error` events.
 fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
     let host_for_status = host.clone();
@@ -86,7 +74,7 @@ fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
                 &host_for_status,
                 "status",
                 &[
-                    ("status", state_word(c)),
+                    ("status", c.phase().as_str()),
                     ("text", &chat.strings.status_line(c)),
                 ],
             );

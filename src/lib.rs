@@ -4,6 +4,8 @@
 //! Leptos components exist only on wasm32.
 
 pub mod core;
+pub mod i18n;
+pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
 mod embed;

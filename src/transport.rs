@@ -2,9 +2,10 @@
 //! and the core's state copied into signals once per animation frame.
 
 use crate::core::{
-    ChatCore, Config, Connection, Effect, Entry, Event, HttpRequest, Persistence, RestFailure,
-    Routing, Snapshot,
+    ChatCore, Config, Connection, Effect, Entry, Event, NewSession, Persistence, RestFailure,
+    Routing, Snapshot, Unreadable,
 };
+use crate::protocol::{tutorial::TutorialProtocol, HttpRequest, WireProtocol};
 use guest_chat_protocol::json;
 use leptos::prelude::*;
 use std::{cell::RefCell, collections::VecDeque, rc::Rc, time::Duration};
@@ -31,8 +32,8 @@ pub struct UseGuestChatReturn {
     /// Bumped whenever the core asks for the composer to take focus.
     pub focus_requests: ReadSignal<u32>,
     /// The catalog of the chat's language.
-    pub strings: &'static crate::core::Strings,
-    pub locale: crate::core::Locale,
+    pub strings: &'static crate::i18n::Strings,
+    pub locale: crate::i18n::Locale,
     /// Key of this chat's controller in [`CONTROLLERS`]; a plain number, so the
     /// return value stays `Copy + Send` as Leptos wants for props.
     controller: u64,
@@ -227,6 +228,7 @@ struct State {
 
 struct Controller {
     state: RefCell<State>,
+    wire: &'static dyn WireProtocol,
     signals: Signals,
     storage: Option<Store>,
     snapshot_key: String,
@@ -301,9 +303,10 @@ impl Controller {
 
     fn run(&self, effect: Effect) {
         match effect {
-            Effect::CreateSession(request) => {
+            Effect::CreateSession => {
+                let request = self.wire.session_request(self.state.borrow().core.config());
                 // The request leaves now, so it travels while the widget renders.
-                let answer = create_session(request);
+                let answer = create_session(self.wire, request);
                 let me = self.me();
                 leptos::task::spawn_local(async move {
                     let event = match answer.await {
@@ -313,8 +316,19 @@ impl Controller {
                     me.dispatch(event);
                 });
             }
-            Effect::OpenSocket { url } => self.open_socket(&url),
-            Effect::SendFrame(text) => {
+            Effect::OpenConnection {
+                session,
+                resume_after,
+            } => {
+                let url = self.wire.connection_url(
+                    self.state.borrow().core.config(),
+                    &session,
+                    resume_after,
+                );
+                self.open_socket(&url)
+            }
+            Effect::Send(outgoing) => {
+                let text = self.wire.encode(&outgoing);
                 let sent = match &self.state.borrow().socket {
                     Some(socket) => socket.ws.send_with_str(&text).is_ok(),
                     None => false,
@@ -325,10 +339,10 @@ impl Controller {
                     );
                 }
             }
-            Effect::CloseSocket { code, reason } => {
+            Effect::CloseConnection(why) => {
                 if let Some(socket) = self.state.borrow_mut().socket.take() {
                     detach(&socket.ws);
-                    let _ = socket.ws.close_with_code_and_reason(code, &reason);
+                    let _ = socket.ws.close_with_code(self.wire.close_code(why));
                 }
             }
             Effect::ScheduleReconnect { delay_ms } => {
@@ -396,7 +410,8 @@ impl Controller {
                 self.state
                     .borrow_mut()
                     .queue
-                    .push_back(Event::SocketClosed {
+                    .push_back(Event::ConnectionClosed {
+                        kind: self.wire.close_kind(1006),
                         code: 1006,
                         reason: "invalid WebSocket URL".into(),
                     });
@@ -405,25 +420,27 @@ impl Controller {
         };
         ws.set_binary_type(web_sys::BinaryType::Arraybuffer);
         let weak = Rc::downgrade(&self.me());
-        let on = move |make: fn(JsValue) -> Event| {
+        let wire = self.wire;
+        let on = move |make: fn(&dyn WireProtocol, JsValue) -> Event| {
             let weak = weak.clone();
             Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
                 if let Some(me) = weak.upgrade() {
-                    me.dispatch(make(value));
+                    me.dispatch(make(wire, value));
                 }
             })
         };
-        let open = on(|_| Event::SocketOpened);
-        let message = on(|value| {
+        let open = on(|_, _| Event::ConnectionOpened);
+        let message = on(|wire, value| {
             let event: MessageEvent = value.unchecked_into();
             match event.data().as_string() {
-                Some(text) => Event::SocketText(text),
-                None => Event::SocketBinary,
+                Some(text) => wire.decode(&text),
+                None => Event::Unreadable(Unreadable::Binary),
             }
         });
-        let close = on(|value| {
+        let close = on(|wire, value| {
             let event: CloseEvent = value.unchecked_into();
-            Event::SocketClosed {
+            Event::ConnectionClosed {
+                kind: wire.close_kind(event.code()),
                 code: event.code(),
                 reason: event.reason(),
             }
@@ -613,25 +630,21 @@ fn detach(ws: &WebSocket) {
 
 /// Sends the session request at once and returns the wait for its answer.
 fn create_session(
+    wire: &'static dyn WireProtocol,
     request: HttpRequest,
-) -> impl std::future::Future<Output = Result<guest_chat_protocol::CreateSessionResponse, RestFailure>>
-{
+) -> impl std::future::Future<Output = Result<NewSession, RestFailure>> {
     let sent = send_request(&request);
     async move {
         let response: web_sys::Response = JsFuture::from(sent?)
             .await
             .map_err(|_| network_failure(""))?
             .unchecked_into();
-        read_session_answer(response).await
+        read_session_answer(wire, response).await
     }
 }
 
 fn network_failure(why: &str) -> RestFailure {
-    RestFailure {
-        status: None,
-        body: why.to_string(),
-        retry_after_s: None,
-    }
+    RestFailure::new(None, why, None)
 }
 
 fn send_request(request: &HttpRequest) -> Result<js_sys::Promise, RestFailure> {
@@ -660,8 +673,9 @@ fn send_request(request: &HttpRequest) -> Result<js_sys::Promise, RestFailure> {
 }
 
 async fn read_session_answer(
+    wire: &'static dyn WireProtocol,
     response: web_sys::Response,
-) -> Result<guest_chat_protocol::CreateSessionResponse, RestFailure> {
+) -> Result<NewSession, RestFailure> {
     let status = response.status();
     let retry_after_s = response
         .headers()
@@ -678,22 +692,32 @@ async fn read_session_answer(
         Err(_) => String::new(),
     };
     if !response.ok() {
-        return Err(RestFailure {
-            status: Some(status),
-            body,
+        return Err(RestFailure::new(
+            Some(status),
+            &wire.failure_text(&body),
             retry_after_s,
-        });
+        ));
     }
-    json::from_str(&body).map_err(|_| RestFailure {
-        status: Some(status),
-        body,
-        retry_after_s: None,
-    })
+    wire.read_session(&body)
+        .map_err(|_| RestFailure::new(Some(status), &wire.failure_text(&body), None))
+}
+
+fn browser_languages() -> Vec<String> {
+    web_sys::window()
+        .map(|w| {
+            w.navigator()
+                .languages()
+                .iter()
+                .filter_map(|l| l.as_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Starts a chat for `config` and returns its signals. The socket and timers are
 /// released when the calling component's owner is cleaned up.
 pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
+    let locale = crate::i18n::Locale::choose(config.language.as_deref(), &browser_languages());
     let signals = Signals {
         connection: RwSignal::new(Connection::Idle),
         routing: RwSignal::new(Routing::Unknown),
@@ -712,8 +736,8 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         news: s.news.read_only(),
         can_compose: s.can_compose.read_only(),
         focus_requests: s.focus_requests.read_only(),
-        strings: config.locale.strings(),
-        locale: config.locale,
+        strings: locale.strings(),
+        locale,
         controller: NEXT_CONTROLLER.with(|next| {
             let id = next.get();
             next.set(id + 1);
@@ -762,6 +786,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             listeners: Vec::new(),
             disposed: false,
         }),
+        wire: &TutorialProtocol,
         signals,
         storage,
         snapshot_key,

@@ -224,3 +224,16 @@ async fn a_burst_is_announced_by_its_last_three_lines() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn german_hint_after_every_reconnect_failed() {
+    let w = mount(&[("locale", "de"), ("reconnect-attempts", "1")]);
+    w.wait_status("Verbunden").await;
+    w.control("refuse-upgrades", r#"{"count":100}"#).await;
+    w.control("drop", "").await;
+    w.wait_for("the retry button", |w| w.find(".gc-retry").is_some())
+        .await;
+    assert_eq!(w.text(".gc-hint"), guest_chat::i18n::DE.hint_gave_up);
+    assert_eq!(w.text(".gc-retry"), "Erneut versuchen");
+    w.control("refuse-upgrades", r#"{"count":0}"#).await;
+}

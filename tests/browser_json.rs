@@ -4,7 +4,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use guest_chat::core::chat::{Delivery, Entry, EntryKind, Snapshot, StoredSession};
+use guest_chat::core::chat::{Delivery, Entry, EntryKind, Snapshot, Session, SystemLine};
 use guest_chat_protocol::{json, ClientFrame, CreateSessionResponse, ErrorBody, RoutingStatus};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -93,7 +93,7 @@ fn protocol_bodies_and_frames_read_as_serde_json_reads_them() {
 #[wasm_bindgen_test]
 fn a_saved_conversation_survives_a_round_trip() {
     let snapshot = Snapshot {
-        session: Some(StoredSession {
+        session: Some(Session {
             guest_token: "token".into(),
             session_id: "session".into(),
             organization_id: "org".into(),
@@ -108,6 +108,7 @@ fn a_saved_conversation_survives_a_round_trip() {
                 delivery: Some(Delivery::Delivered),
                 client_id: Some("c-1".into()),
                 agent_name: None,
+                system: None,
                 at_ms: 1_730_000_000_000.0,
             },
             Entry {
@@ -117,6 +118,17 @@ fn a_saved_conversation_survives_a_round_trip() {
                 delivery: None,
                 client_id: None,
                 agent_name: Some("Ana".into()),
+                system: None,
+                at_ms: 0.0,
+            },
+            Entry {
+                id: 3,
+                kind: EntryKind::System,
+                text: "".into(),
+                delivery: None,
+                client_id: None,
+                agent_name: None,
+                system: Some(SystemLine::Queued { position: Some(3) }),
                 at_ms: 0.0,
             },
         ],

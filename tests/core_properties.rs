@@ -1,10 +1,13 @@
-//! Property tests: whatever the network and the visitor do, the frame decoder and the
-//! chat core never panic, and the transcript keeps its promises.
+//! Property tests: whatever the network and the visitor do, the tutorial protocol's
+//! decoder and the chat core never panic, and the transcript keeps its promises.
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use guest_chat::core::{ChatCore, Config, EntryKind, Event, RestFailure};
-use guest_chat_protocol::{CreateSessionResponse, ServerFrame};
+use guest_chat::core::{
+    ChatCore, Config, EntryKind, Event, Incoming, NewSession, RestFailure, SystemLine, Unreadable,
+};
+use guest_chat::protocol::{tutorial::TutorialProtocol, WireProtocol};
+use guest_chat_protocol::ServerFrame;
 use proptest::prelude::*;
 use std::collections::HashSet;
 
@@ -66,24 +69,28 @@ fn frame_text() -> impl Strategy<Value = String> {
 fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
         1 => Just(Event::Start),
-        1 => Just(Event::SessionCreated(CreateSessionResponse {
+        1 => Just(Event::SessionCreated(NewSession {
             guest_token: "t".into(),
             session_id: "s".into(),
             organization_id: "o".into(),
-            expires_in: 3600,
+            expires_in_s: 3600,
         })),
         1 => (proptest::option::of(100u16..600), ".{0,30}", proptest::option::of(0u32..100)).prop_map(
-            |(status, body, retry_after_s)| Event::SessionFailed(RestFailure {
+            |(status, body, retry_after_s)| Event::SessionFailed(RestFailure::new(
                 status,
-                body,
+                &TutorialProtocol.failure_text(&body),
                 retry_after_s
-            })
+            ))
         ),
-        3 => Just(Event::SocketOpened),
-        6 => frame_text().prop_map(Event::SocketText),
-        1 => Just(Event::SocketBinary),
+        3 => Just(Event::ConnectionOpened),
+        6 => frame_text().prop_map(|text| TutorialProtocol.decode(&text)),
+        1 => Just(Event::Unreadable(Unreadable::Binary)),
         2 => (prop_oneof![Just(1000u16), Just(1006), Just(4001), Just(4002), any::<u16>()], ".{0,10}")
-            .prop_map(|(code, reason)| Event::SocketClosed { code, reason }),
+            .prop_map(|(code, reason)| Event::ConnectionClosed {
+                kind: TutorialProtocol.close_kind(code),
+                code,
+                reason,
+            }),
         1 => Just(Event::ReconnectDue),
         1 => Just(Event::HeartbeatDue),
         3 => (".{0,20}", 0u32..6).prop_map(|(text, i)| Event::Send {
@@ -109,6 +116,7 @@ proptest! {
     #[test]
     fn the_decoder_never_panics_on_any_string(text in any::<String>()) {
         let _ = ServerFrame::decode(&text);
+        let _ = TutorialProtocol.decode(&text);
     }
 
     #[test]
@@ -120,20 +128,18 @@ proptest! {
         let mut seen_seq: Vec<u64> = vec![];
         for (i, event) in events.into_iter().enumerate() {
             core.clock_ms += clock[i];
-            if let Event::SocketText(text) = &event {
-                if let Ok(ServerFrame::AgentMessage { seq: Some(seq), .. }) = ServerFrame::decode(text) {
-                    seen_seq.push(seq);
-                }
+            if let Event::Received(Incoming::AgentMessage { seq: Some(seq), .. }) = &event {
+                seen_seq.push(*seq);
             }
             let _ = core.apply(event);
             // Ids are unique and increasing, so rendering keys are stable.
             let ids: Vec<u64> = core.transcript.iter().map(|e| e.id).collect();
             prop_assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
-                        // An agent message with a seq appears at most once per session (a renewed
+            // An agent message with a seq appears at most once per session (a renewed
             // session numbers its messages from 1 again).
             let mut texts = HashSet::new();
             for entry in &core.transcript {
-                if entry.kind == EntryKind::System && entry.text.contains("new conversation") {
+                if entry.system == Some(SystemLine::SessionRenewed) {
                     texts.clear();
                 }
                 if entry.kind != EntryKind::Agent {

@@ -1,19 +1,12 @@
 //! The conversation as a state machine: `apply(event) -> effects`.
 //!
-//! The transport turns browser callbacks into [`Event`]s and carries out the
-//! [`Effect`]s; the view renders the public state. Nothing here touches the browser.
+//! It speaks the domain only: a protocol adapter turns frames into [`Event`]s and
+//! [`Outgoing`] requests into frames; the runtime carries out the [`Effect`]s; the view
+//! renders the public state. Nothing here touches the browser or a wire format.
 
-use super::config::{Config, SessionSource};
-use guest_chat_protocol::{
-    json, ClientFrame, CreateSessionRequest, CreateSessionResponse, DecodeError, ErrorBody,
-    RoutingStatus, ServerFrame, CLOSE_NORMAL, CLOSE_SESSION_EXPIRED, ORGANIZATION_HEADER,
-    SESSIONS_PATH, WS_PATH,
-};
+use super::config::Config;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// Close code the widget uses when it gives up on a silent connection.
-pub const CLOSE_HEARTBEAT_TIMEOUT: u16 = 4000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
@@ -39,11 +32,72 @@ pub enum Connection {
     Offline,
 }
 
+/// What the status bar, the announcer and the page's `status` events show of a
+/// [`Connection`]: every attempt of a reconnect is one phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Idle,
+    Connecting,
+    Connected,
+    Reconnecting,
+    Offline,
+    Failed,
+    Ended,
+}
+
+impl Phase {
+    /// The word the page's `status` events and the status bar's `data-state` carry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Connecting => "connecting",
+            Phase::Connected => "connected",
+            Phase::Reconnecting => "reconnecting",
+            Phase::Offline => "offline",
+            Phase::Failed => "failed",
+            Phase::Ended => "ended",
+        }
+    }
+
+    /// A failure the visitor can act on: a hint and a Try again button go with it.
+    pub fn is_failure(self) -> bool {
+        self == Phase::Failed
+    }
+}
+
+impl Connection {
+    pub fn phase(&self) -> Phase {
+        match self {
+            Connection::Idle => Phase::Idle,
+            Connection::CreatingSession | Connection::Connecting => Phase::Connecting,
+            Connection::Connected => Phase::Connected,
+            Connection::Disconnected { .. } | Connection::Reconnecting { .. } => {
+                Phase::Reconnecting
+            }
+            Connection::Offline => Phase::Offline,
+            Connection::GaveUp | Connection::SessionFailed(_) => Phase::Failed,
+            Connection::Ended => Phase::Ended,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Routing {
     Unknown,
     Queued { position: Option<u32> },
     Connected,
+}
+
+/// A line the widget itself adds to the transcript. It is kept as what happened, not
+/// as words, and worded in the visitor's language when shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "line", rename_all = "snake_case")]
+pub enum SystemLine {
+    ChatConnected,
+    ChatEnded,
+    SessionRenewed,
+    Queued { position: Option<u32> },
+    AgentConnected,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -81,6 +135,9 @@ pub struct Entry {
     pub client_id: Option<Arc<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<Arc<str>>,
+    /// For [`EntryKind::System`]: which line it is (its `text` is then empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<SystemLine>,
     /// When the widget received or sent it (milliseconds since the epoch).
     #[serde(default)]
     pub at_ms: f64,
@@ -105,9 +162,10 @@ impl Entry {
 /// Entries kept across a reload; older ones are dropped (undelivered messages never are).
 pub const PERSISTED_ENTRIES: usize = 1000;
 
-/// A guest session as remembered across reloads; never holds the OAuth access token.
+/// A guest session, as used and as remembered across reloads; never holds the OAuth
+/// access token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredSession {
+pub struct Session {
     pub guest_token: String,
     pub session_id: String,
     pub organization_id: String,
@@ -117,52 +175,126 @@ pub struct StoredSession {
 /// What survives a page reload.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
-    pub session: Option<StoredSession>,
+    pub session: Option<Session>,
     pub last_seq: Option<u64>,
     pub transcript: Vec<Entry>,
+}
+
+/// A session the server just created; `expires_in_s` is its token's lifetime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub guest_token: String,
+    pub session_id: String,
+    pub organization_id: String,
+    pub expires_in_s: u64,
 }
 
 /// A failed session request: `status` is `None` when no HTTP answer came at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestFailure {
     pub status: Option<u16>,
-    pub body: String,
+    /// The server's own words (the protocol adapter reads them from its error body).
+    pub server_text: String,
     pub retry_after_s: Option<u32>,
 }
 
+/// Longest server text shown to the visitor, in characters.
+const SERVER_TEXT_CHARS: usize = 200;
+
 impl RestFailure {
-    /// The server's own words: the `message` of a JSON error body, else the text, shortened.
-    pub fn server_text(&self) -> String {
-        let text = match json::from_str::<ErrorBody>(&self.body) {
-            Ok(body) => body.message,
-            Err(_) => self.body.trim().to_string(),
-        };
-        if text.chars().count() > 200 {
-            text.chars().take(200).collect::<String>() + "…"
+    /// A failure with `server_text` trimmed and shortened to what a status line can hold.
+    pub fn new(status: Option<u16>, server_text: &str, retry_after_s: Option<u32>) -> Self {
+        let text = server_text.trim();
+        let server_text = if text.chars().count() > SERVER_TEXT_CHARS {
+            text.chars().take(SERVER_TEXT_CHARS).collect::<String>() + "…"
         } else {
-            text
+            text.to_string()
+        };
+        RestFailure {
+            status,
+            server_text,
+            retry_after_s,
         }
     }
 }
 
+/// What the server said, as the protocol adapter read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpRequest {
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-    /// Without an answer by then, the request counts as a network failure.
-    pub timeout_ms: u32,
+pub enum Incoming {
+    /// An agent's message; `seq` numbers it within the session when the server does.
+    AgentMessage {
+        seq: Option<u64>,
+        author: Option<String>,
+        text: String,
+    },
+    AgentTyping(bool),
+    /// `None`: a routing state this version does not know.
+    Routing(Option<Routing>),
+    /// The server holds a guest message: the one with `client_id`, or without it the
+    /// oldest not yet acknowledged.
+    Acknowledged {
+        client_id: Option<String>,
+    },
+    /// The server refused something and said why.
+    ServerError {
+        reason: String,
+    },
+    /// The answer to a heartbeat.
+    HeartbeatAnswered,
+}
+
+/// A frame the adapter could not turn into an [`Incoming`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// A well-formed frame of a kind this version does not know.
+    UnknownKind(String),
+    /// Not a frame of this protocol; `why` says what was wrong, `preview` shows its start.
+    Malformed {
+        why: String,
+        preview: String,
+    },
+    Binary,
+}
+
+/// What a close of the connection means, as the adapter reads its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseKind {
+    /// The chat is over (the agent ended it): no reconnecting.
+    Ended,
+    /// The session is no longer valid: a new one is needed.
+    SessionExpired,
+    /// Anything else: reconnect with backoff.
+    Lost,
+}
+
+/// Why the widget closes a connection itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseWhy {
+    /// No answer to a heartbeat for a whole interval.
+    HeartbeatTimeout,
+}
+
+/// What the core asks to be written to the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outgoing {
+    Message {
+        session_id: String,
+        text: String,
+        client_id: Option<String>,
+    },
+    Heartbeat,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Start,
-    SessionCreated(CreateSessionResponse),
+    SessionCreated(NewSession),
     SessionFailed(RestFailure),
-    SocketOpened,
-    SocketText(String),
-    SocketBinary,
-    SocketClosed {
+    ConnectionOpened,
+    Received(Incoming),
+    Unreadable(Unreadable),
+    ConnectionClosed {
+        kind: CloseKind,
         code: u16,
         reason: String,
     },
@@ -187,19 +319,19 @@ pub enum Event {
     PageVisible,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    CreateSession(HttpRequest),
-    OpenSocket {
-        url: String,
+    /// Ask the server for a new session (the adapter words the request).
+    CreateSession,
+    /// Connect for `session`; `resume_after` is the newest agent `seq` held.
+    OpenConnection {
+        session: Session,
+        resume_after: Option<u64>,
     },
-    SendFrame(String),
-    /// Close the current socket; the core already treats it as gone, so the transport
-    /// must not report its close event.
-    CloseSocket {
-        code: u16,
-        reason: String,
-    },
+    Send(Outgoing),
+    /// Close the current connection; the core already treats it as gone, so the
+    /// runtime must not report its close event.
+    CloseConnection(CloseWhy),
     ScheduleReconnect {
         delay_ms: u32,
     },
@@ -248,8 +380,7 @@ pub struct ChatCore {
     pub session_revision: u64,
     /// The current time, set by the transport before each event (ms since the epoch).
     pub clock_ms: f64,
-    session: Option<CreateSessionResponse>,
-    session_expires_at_ms: Option<f64>,
+    session: Option<Session>,
     /// The session came from storage and has not connected in this page yet: a refused
     /// upgrade then means the server no longer knows it.
     resumed: bool,
@@ -261,19 +392,6 @@ pub struct ChatCore {
     last_seq: Option<u64>,
     next_id: u64,
     jitter: Jitter,
-}
-
-/// Percent-encodes a query component (RFC 3986 unreserved characters pass through).
-pub fn encode_query_component(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for b in raw.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 impl ChatCore {
@@ -289,7 +407,6 @@ impl ChatCore {
             session_revision: 0,
             clock_ms: 0.0,
             session: None,
-            session_expires_at_ms: None,
             resumed: false,
             online: true,
             socket_open: false,
@@ -306,7 +423,7 @@ impl ChatCore {
         &self.config
     }
 
-    pub fn session(&self) -> Option<&CreateSessionResponse> {
+    pub fn session(&self) -> Option<&Session> {
         self.session.as_ref()
     }
 
@@ -326,11 +443,17 @@ impl ChatCore {
             delivery: None,
             client_id: None,
             agent_name: None,
+            system: None,
             at_ms: self.clock_ms,
         });
         let index = self.transcript.len() - 1;
         self.touched(index);
         index
+    }
+
+    fn push_system(&mut self, line: SystemLine) {
+        let index = self.push(EntryKind::System, "");
+        self.transcript[index].system = Some(line);
     }
 
     fn touched(&mut self, index: usize) {
@@ -370,12 +493,7 @@ impl ChatCore {
             .map(|(_, e)| e.clone())
             .collect();
         Snapshot {
-            session: self.session.as_ref().map(|s| StoredSession {
-                guest_token: s.guest_token.clone(),
-                session_id: s.session_id.clone(),
-                organization_id: s.organization_id.clone(),
-                expires_at_ms: self.session_expires_at_ms.unwrap_or(0.0),
-            }),
+            session: self.session.clone(),
             last_seq: self.last_seq,
             transcript,
         }
@@ -390,13 +508,7 @@ impl ChatCore {
         self.dirty = (0..self.transcript.len()).collect();
         self.last_seq = snapshot.last_seq;
         if let Some(stored) = snapshot.session {
-            self.session = Some(CreateSessionResponse {
-                guest_token: stored.guest_token,
-                session_id: stored.session_id,
-                organization_id: stored.organization_id,
-                expires_in: 0,
-            });
-            self.session_expires_at_ms = Some(stored.expires_at_ms);
+            self.session = Some(stored);
             self.resumed = true;
             // The visitor already chatted: the composer is usable while we reconnect.
             self.ever_connected = true;
@@ -405,73 +517,33 @@ impl ChatCore {
 
     fn session_expired(&self) -> bool {
         // A little early, so a token does not expire during the upgrade.
-        self.session_expires_at_ms
-            .is_some_and(|at| self.clock_ms + 5_000.0 >= at)
+        self.session
+            .as_ref()
+            .is_some_and(|s| self.clock_ms + 5_000.0 >= s.expires_at_ms)
     }
 
     /// Forgets the session and starts a new one; the transcript stays, with a line saying so.
     fn renew_session(&mut self) -> Vec<Effect> {
         self.session = None;
-        self.session_expires_at_ms = None;
         self.resumed = false;
         self.last_seq = None;
         self.routing = Routing::Unknown;
         self.attempt = 0;
         self.session_revision += 1;
-        self.push(
-            EntryKind::System,
-            self.config.locale.strings().session_renewed,
-        );
+        self.push_system(SystemLine::SessionRenewed);
         self.create_session()
-    }
-
-    fn session_request(&self) -> HttpRequest {
-        let body = CreateSessionRequest {
-            guest_name: self.config.guest_name.clone(),
-            guest_email: self.config.guest_email.clone(),
-            attributes: self.config.attributes.clone(),
-        };
-        let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
-        let url = match &self.config.session {
-            SessionSource::Backend { url } => url.clone(),
-            SessionSource::Direct { access_token } => {
-                headers.push(("Authorization".into(), format!("Bearer {access_token}")));
-                format!("{}{SESSIONS_PATH}", self.config.api_base)
-            }
-        };
-        if let Some(org) = &self.config.organization_id {
-            headers.push((ORGANIZATION_HEADER.into(), org.clone()));
-        }
-        HttpRequest {
-            url,
-            headers,
-            body: json::to_string(&body),
-            timeout_ms: self.config.session_timeout_ms,
-        }
-    }
-
-    fn socket_url(&self, session: &CreateSessionResponse) -> String {
-        let mut url = format!(
-            "{}{WS_PATH}?guest_token={}&organization_id={}",
-            self.config.ws_base,
-            encode_query_component(&session.guest_token),
-            encode_query_component(&session.organization_id),
-        );
-        if let Some(seq) = self.last_seq {
-            url.push_str(&format!("&last_seq={seq}"));
-        }
-        url
     }
 
     fn create_session(&mut self) -> Vec<Effect> {
         self.connection = Connection::CreatingSession;
-        vec![Effect::CreateSession(self.session_request())]
+        vec![Effect::CreateSession]
     }
 
     fn open_socket(&mut self) -> Vec<Effect> {
         match self.session.clone() {
-            Some(session) => vec![Effect::OpenSocket {
-                url: self.socket_url(&session),
+            Some(session) => vec![Effect::OpenConnection {
+                session,
+                resume_after: self.last_seq,
             }],
             None => self.create_session(),
         }
@@ -494,9 +566,12 @@ impl ChatCore {
                 if self.connection != Connection::CreatingSession {
                     return vec![];
                 }
-                self.session_expires_at_ms =
-                    Some(self.clock_ms + session.expires_in as f64 * 1000.0);
-                self.session = Some(session);
+                self.session = Some(Session {
+                    expires_at_ms: self.clock_ms + session.expires_in_s as f64 * 1000.0,
+                    guest_token: session.guest_token,
+                    session_id: session.session_id,
+                    organization_id: session.organization_id,
+                });
                 self.session_revision += 1;
                 self.connection = Connection::Connecting;
                 self.open_socket()
@@ -511,7 +586,7 @@ impl ChatCore {
                         .status
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| "network error".into()),
-                    failure.server_text()
+                    failure.server_text
                 );
                 let mut effects = vec![Effect::LogError(log)];
                 if let (Some(429), Some(seconds)) = (failure.status, failure.retry_after_s) {
@@ -522,14 +597,20 @@ impl ChatCore {
                 self.connection = Connection::SessionFailed(failure);
                 effects
             }
-            Event::SocketOpened => self.on_open(),
-            // Frames only count from an open socket: anything else is a stale callback.
-            Event::SocketText(text) if self.socket_open => self.on_frame(&text),
-            Event::SocketText(_) => vec![],
-            Event::SocketBinary => vec![Effect::Warn(
-                "guest-chat: ignored a binary frame; the Guest API sends JSON text".into(),
-            )],
-            Event::SocketClosed { code, reason } => self.on_close(code, &reason),
+            Event::ConnectionOpened => self.on_open(),
+            // Frames only count from an open connection: anything else is a stale callback.
+            Event::Received(incoming) if self.socket_open => self.on_incoming(incoming),
+            Event::Unreadable(unreadable) if self.socket_open => self.on_unreadable(unreadable),
+            Event::Received(_) | Event::Unreadable(_) => vec![],
+            Event::ConnectionClosed { kind, code, reason } => {
+                // The server's reason goes to the console; without one there is nothing to add.
+                let detail = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!("({code}): {reason}")
+                };
+                self.on_close(kind, &detail)
+            }
             Event::ReconnectDue => match self.connection {
                 Connection::Disconnected { attempt, .. } => {
                     if self.session_expired() {
@@ -599,7 +680,7 @@ impl ChatCore {
             }
             Connection::Connected if !self.awaiting_pong => {
                 self.awaiting_pong = true;
-                vec![Effect::SendFrame(ClientFrame::Ping.encode())]
+                vec![Effect::Send(Outgoing::Heartbeat)]
             }
             _ => vec![],
         }
@@ -635,10 +716,7 @@ impl ChatCore {
         }];
         if !self.ever_connected {
             self.ever_connected = true;
-            self.push(
-                EntryKind::System,
-                self.config.locale.strings().chat_connected,
-            );
+            self.push_system(SystemLine::ChatConnected);
             effects.push(Effect::FocusComposer);
         }
         effects.extend(self.flush_outbox());
@@ -658,14 +736,11 @@ impl ChatCore {
             if entry.kind == EntryKind::Guest
                 && matches!(entry.delivery, Some(Delivery::Sending | Delivery::Sent))
             {
-                effects.push(Effect::SendFrame(
-                    ClientFrame::Message {
-                        session_id: session_id.clone(),
-                        text: entry.text.to_string(),
-                        client_message_id: entry.client_id.as_deref().map(String::from),
-                    }
-                    .encode(),
-                ));
+                effects.push(Effect::Send(Outgoing::Message {
+                    session_id: session_id.clone(),
+                    text: entry.text.to_string(),
+                    client_id: entry.client_id.as_deref().map(String::from),
+                }));
                 entry.delivery = Some(Delivery::Sent);
                 self.touched(index);
             }
@@ -696,14 +771,11 @@ impl ChatCore {
             return vec![];
         };
         entry.delivery = Some(Delivery::Sent);
-        vec![Effect::SendFrame(
-            ClientFrame::Message {
-                session_id: session.session_id.clone(),
-                text: text.to_string(),
-                client_message_id: Some(client_id),
-            }
-            .encode(),
-        )]
+        vec![Effect::Send(Outgoing::Message {
+            session_id: session.session_id.clone(),
+            text: text.to_string(),
+            client_id: Some(client_id),
+        })]
     }
 
     fn on_heartbeat(&mut self) -> Vec<Effect> {
@@ -712,18 +784,16 @@ impl ChatCore {
         }
         if self.awaiting_pong {
             // No pong for a whole interval: the connection is half-open or dead.
-            let mut effects = vec![Effect::CloseSocket {
-                code: CLOSE_HEARTBEAT_TIMEOUT,
-                reason: "heartbeat timeout".into(),
-            }];
-            effects.extend(self.on_close(CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout"));
+            let mut effects = vec![Effect::CloseConnection(CloseWhy::HeartbeatTimeout)];
+            effects.extend(self.on_close(CloseKind::Lost, "(heartbeat timeout)"));
             return effects;
         }
         self.awaiting_pong = true;
-        vec![Effect::SendFrame(ClientFrame::Ping.encode())]
+        vec![Effect::Send(Outgoing::Heartbeat)]
     }
 
-    fn on_close(&mut self, code: u16, reason: &str) -> Vec<Effect> {
+    /// `detail` is logged with the close; empty, nothing is logged.
+    fn on_close(&mut self, kind: CloseKind, detail: &str) -> Vec<Effect> {
         let was_open = std::mem::replace(&mut self.socket_open, false);
         if !was_open
             && !matches!(
@@ -736,22 +806,23 @@ impl ChatCore {
         self.agent_typing = false;
         self.awaiting_pong = false;
         let mut effects = vec![Effect::StopHeartbeat];
-        if code == CLOSE_NORMAL {
+        if kind == CloseKind::Ended {
             self.connection = Connection::Ended;
             self.fail_outbox();
-            self.push(EntryKind::System, self.config.locale.strings().chat_ended);
+            self.push_system(SystemLine::ChatEnded);
             return effects;
         }
-        // A kept session the server refuses (browsers report a 403 upgrade as 1006 before
-        // open), or one past its lifetime, is replaced by a new one.
-        if code == CLOSE_SESSION_EXPIRED || (!was_open && (self.resumed || self.session_expired()))
+        // A kept session the server refuses (browsers report a refused upgrade as a
+        // close before open), or one past its lifetime, is replaced by a new one.
+        if kind == CloseKind::SessionExpired
+            || (!was_open && (self.resumed || self.session_expired()))
         {
             effects.extend(self.renew_session());
             return effects;
         }
-        if !reason.is_empty() {
+        if !detail.is_empty() {
             effects.push(Effect::Warn(format!(
-                "guest-chat: connection closed ({code}): {reason}"
+                "guest-chat: connection closed {detail}"
             )));
         }
         if !self.online {
@@ -776,27 +847,23 @@ impl ChatCore {
         effects
     }
 
-    fn on_frame(&mut self, raw: &str) -> Vec<Effect> {
-        let frame = match ServerFrame::decode(raw) {
-            Ok(frame) => frame,
-            Err(DecodeError::UnknownType(kind)) => {
-                return vec![Effect::Warn(format!(
-                    "guest-chat: unknown frame type `{kind}` ignored"
-                ))]
+    fn on_unreadable(&mut self, unreadable: Unreadable) -> Vec<Effect> {
+        vec![match unreadable {
+            Unreadable::UnknownKind(kind) => {
+                Effect::Warn(format!("guest-chat: unknown frame type `{kind}` ignored"))
             }
-            Err(DecodeError::Malformed(why)) => {
-                let preview: String = raw.chars().take(120).collect();
-                return vec![Effect::LogError(format!(
-                    "guest-chat: malformed frame ignored ({why}): {preview}"
-                ))];
+            Unreadable::Malformed { why, preview } => Effect::LogError(format!(
+                "guest-chat: malformed frame ignored ({why}): {preview}"
+            )),
+            Unreadable::Binary => {
+                Effect::Warn("guest-chat: ignored a binary frame; the server sends text".into())
             }
-        };
-        match frame {
-            ServerFrame::AgentMessage {
-                text,
-                seq,
-                agent_name,
-            } => {
+        }]
+    }
+
+    fn on_incoming(&mut self, incoming: Incoming) -> Vec<Effect> {
+        match incoming {
+            Incoming::AgentMessage { seq, author, text } => {
                 if let (Some(seq), Some(last)) = (seq, self.last_seq) {
                     if seq <= last {
                         return vec![];
@@ -808,36 +875,31 @@ impl ChatCore {
                 }
                 self.agent_typing = false;
                 let index = self.push(EntryKind::Agent, &text);
-                self.transcript[index].agent_name = agent_name.map(|n| Arc::from(n.as_str()));
+                self.transcript[index].agent_name = author.map(|n| Arc::from(n.as_str()));
             }
-            ServerFrame::AgentTyping => self.agent_typing = true,
-            ServerFrame::AgentNotTyping => self.agent_typing = false,
-            ServerFrame::Routing { status, position } => {
-                let routing = match status {
-                    RoutingStatus::Queued => Routing::Queued { position },
-                    RoutingStatus::Connected => Routing::Connected,
-                    RoutingStatus::Other => {
-                        return vec![Effect::Warn(
-                            "guest-chat: unknown routing status ignored".into(),
-                        )]
-                    }
-                };
+            Incoming::AgentTyping(typing) => self.agent_typing = typing,
+            Incoming::Routing(None) => {
+                return vec![Effect::Warn(
+                    "guest-chat: unknown routing status ignored".into(),
+                )]
+            }
+            Incoming::Routing(Some(routing)) => {
                 if routing != self.routing {
                     self.routing = routing;
-                    let line = self.config.locale.strings().routing_line(routing);
-                    self.push(EntryKind::System, &line);
+                    self.push_system(match routing {
+                        Routing::Queued { position } => SystemLine::Queued { position },
+                        _ => SystemLine::AgentConnected,
+                    });
                 }
             }
-            ServerFrame::GuestMessageDelivered { client_message_id } => {
-                self.mark_delivered(client_message_id.as_deref());
-            }
-            ServerFrame::Error { reason } => {
+            Incoming::Acknowledged { client_id } => self.mark_delivered(client_id.as_deref()),
+            Incoming::ServerError { reason } => {
                 self.push(EntryKind::Error, &reason);
                 return vec![Effect::LogError(format!(
                     "guest-chat: server error: {reason}"
                 ))];
             }
-            ServerFrame::Pong => self.awaiting_pong = false,
+            Incoming::HeartbeatAnswered => self.awaiting_pong = false,
         }
         vec![]
     }
@@ -861,6 +923,3 @@ impl ChatCore {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;

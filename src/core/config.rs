@@ -69,10 +69,8 @@ pub struct Config {
     pub persistence: Persistence,
     pub theme: Theme,
     pub side: Side,
-    /// From `data-locale`; the browser layer fills it from the browser's languages when
-    /// the attribute is absent.
-    pub locale: super::text::Locale,
-    pub locale_set: bool,
+    /// `data-locale` as given; without it the browser's languages choose.
+    pub language: Option<String>,
 }
 
 /// A configuration the widget cannot start with; shown in the widget as is.
@@ -97,7 +95,7 @@ fn check_scheme(name: &str, url: &str, schemes: &[&str]) -> Result<(), ConfigErr
     } else {
         Err(ConfigError(format!(
             "{name} must be an absolute {} URL, but is \"{url}\".",
-            super::text::join_with(schemes.iter().copied(), " or ")
+            super::lean::join_with(schemes.iter().copied(), " or ")
         )))
     }
 }
@@ -136,7 +134,7 @@ fn choice<T: Copy>(
             let listed = if rest.is_empty() {
                 last.clone()
             } else {
-                let rest = super::text::join_with(rest.iter().map(String::as_str), ", ");
+                let rest = super::lean::join_with(rest.iter().map(String::as_str), ", ");
                 format!("{rest} or {last}")
             };
             Err(ConfigError(format!(
@@ -245,8 +243,7 @@ impl Config {
             persistence,
             theme,
             side,
-            locale: super::text::Locale::negotiate(attr("locale").as_deref()),
-            locale_set: attr("locale").is_some(),
+            language: attr("locale"),
         })
     }
 
@@ -381,12 +378,11 @@ mod tests {
     }
 
     #[test]
-    fn the_locale_attribute_picks_a_catalog() {
-        use crate::core::text::Locale;
-        let c = config(&[("session-url", "/s"), ("locale", "ar-EG")]).unwrap();
-        assert_eq!((c.locale, c.locale_set), (Locale::Ar, true));
+    fn the_locale_attribute_is_kept_as_given() {
+        let c = config(&[("session-url", "/s"), ("locale", " ar-EG ")]).unwrap();
+        assert_eq!(c.language.as_deref(), Some("ar-EG"));
         let c = config(&[("session-url", "/s")]).unwrap();
-        assert_eq!((c.locale, c.locale_set), (Locale::En, false));
+        assert_eq!(c.language, None);
     }
 
     #[test]

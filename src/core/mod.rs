@@ -1,13 +1,12 @@
-//! The pure chat core: configuration, the conversation state machine and the words
-//! shown to the visitor. No browser APIs here, so all of it runs under `cargo test`.
+//! The pure chat core: configuration and the conversation state machine. No browser
+//! APIs, no wire format and no words here, so all of it runs under `cargo test`.
 
 pub mod chat;
 pub mod config;
-pub mod text;
+pub mod lean;
 
 pub use chat::{
-    ChatCore, Connection, Delivery, Effect, Entry, EntryKind, Event, HttpRequest, RestFailure,
-    Routing, Snapshot, StoredSession,
+    ChatCore, CloseKind, CloseWhy, Connection, Delivery, Effect, Entry, EntryKind, Event, Incoming,
+    NewSession, Outgoing, Phase, RestFailure, Routing, Session, Snapshot, SystemLine, Unreadable,
 };
 pub use config::{Config, ConfigError, Persistence, SessionSource, Side, Theme};
-pub use text::{Locale, Strings};

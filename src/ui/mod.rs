@@ -18,24 +18,9 @@ use wasm_bindgen::JsCast;
 /// Id of the element the page provides for the widget.
 pub const MOUNT_ID: &str = "guest-chat";
 
-/// Reads the configuration from an element's `data-` attributes; without `data-locale`
-/// the language is the first of the browser's languages that the widget speaks.
+/// Reads the configuration from an element's `data-` attributes.
 pub fn read_config(element: &web_sys::Element) -> Result<Config, ConfigError> {
-    let mut config =
-        Config::from_attributes(|name| element.get_attribute(&format!("data-{name}")))?;
-    if !config.locale_set {
-        let languages: Vec<String> = web_sys::window()
-            .map(|w| {
-                w.navigator()
-                    .languages()
-                    .iter()
-                    .filter_map(|l| l.as_string())
-                    .collect()
-            })
-            .unwrap_or_default();
-        config.locale = crate::core::Locale::negotiate(languages.iter().map(String::as_str));
-    }
-    Ok(config)
+    Config::from_attributes(|name| element.get_attribute(&format!("data-{name}")))
 }
 
 /// Whether focus may be moved to `el` without the visitor asking: inside the embedded

@@ -1,6 +1,6 @@
 use super::{composer::Composer, status_bar::StatusBar, transcript::Transcript};
 use crate::{
-    core::{Config, ConfigError, Connection, EntryKind},
+    core::{lean::join_with, Config, ConfigError, EntryKind, Phase},
     use_guest_chat, UseGuestChatReturn,
 };
 use leptos::prelude::*;
@@ -29,18 +29,6 @@ pub fn ConfigProblem(err: ConfigError) -> impl IntoView {
     }
 }
 
-/// A coarse state: announcements follow it, not every reconnect attempt.
-fn announced_state(connection: &Connection) -> u8 {
-    match connection {
-        Connection::Connected => 1,
-        Connection::Disconnected { .. } | Connection::Reconnecting { .. } => 2,
-        Connection::GaveUp | Connection::SessionFailed(_) => 3,
-        Connection::Ended => 4,
-        Connection::Offline => 5,
-        _ => 0,
-    }
-}
-
 /// What a screen reader should hear: new agent messages, routing and error lines,
 /// connection changes, and typing once per reply. Restored history is not news.
 fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
@@ -48,7 +36,7 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
     // This effect also runs for connection and typing changes: a batch of news is
     // worded once.
     let last_batch = StoredValue::new(0u64);
-    let last_state = StoredValue::new(None::<u8>);
+    let last_phase = StoredValue::new(None::<Phase>);
     let typing_told = StoredValue::new(false);
     let strings = chat.strings;
     Effect::new(move |_| {
@@ -71,7 +59,7 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
                     EntryKind::Agent => {
                         Some(strings.agent_says(entry.agent_name.as_deref(), &entry.text))
                     }
-                    EntryKind::System | EntryKind::Error => Some(entry.text.to_string()),
+                    EntryKind::System | EntryKind::Error => Some(strings.entry_text(entry)),
                     EntryKind::Guest => None,
                 })
                 .take(3)
@@ -79,12 +67,14 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
             lines.reverse();
             said.extend(lines);
         });
+        // Phases, not every reconnect attempt, are announced; starting up is not news.
         chat.connection.with(|c| {
-            let state = announced_state(c);
-            if last_state.get_value().is_some_and(|s| s != state) && state != 0 {
+            let phase = c.phase();
+            let quiet = matches!(phase, Phase::Idle | Phase::Connecting);
+            if last_phase.get_value().is_some_and(|p| p != phase) && !quiet {
                 said.push(strings.status_line(c));
             }
-            last_state.set_value(Some(state));
+            last_phase.set_value(Some(phase));
         });
         if chat.agent_typing.get() && !typing_told.get_value() {
             typing_told.set_value(true);
@@ -92,10 +82,7 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
         }
         if !said.is_empty() {
             let start = said.len().saturating_sub(3);
-            announcement.set(crate::core::text::join_with(
-                said[start..].iter().map(String::as_str),
-                " ",
-            ));
+            announcement.set(join_with(said[start..].iter().map(String::as_str), " "));
         }
     });
     announcement

@@ -1,4 +1,4 @@
-use crate::{core::Connection, UseGuestChatReturn};
+use crate::UseGuestChatReturn;
 use leptos::prelude::*;
 
 /// The connection status, and what to do when something failed.
@@ -7,26 +7,9 @@ pub fn StatusBar(chat: UseGuestChatReturn) -> impl IntoView {
     let connection = chat.connection;
     let strings = chat.strings;
     let line = move || connection.with(|c| strings.status_line(c));
-    let hint = move || {
-        connection.with(|c| match c {
-            Connection::SessionFailed(failure) => Some(strings.failure_hint(failure)),
-            Connection::GaveUp => {
-                Some("Check your internet connection, then try again.".to_string())
-            }
-            _ => None,
-        })
-    };
-    let failed =
-        move || connection.with(|c| matches!(c, Connection::SessionFailed(_) | Connection::GaveUp));
-    let state = move || {
-        connection.with(|c| match c {
-            Connection::Connected => "connected",
-            Connection::SessionFailed(_) | Connection::GaveUp => "failed",
-            Connection::Ended => "ended",
-            Connection::Disconnected { .. } | Connection::Reconnecting { .. } => "reconnecting",
-            _ => "connecting",
-        })
-    };
+    let hint = move || connection.with(|c| strings.hint(c));
+    let failed = move || connection.with(|c| c.phase().is_failure());
+    let state = move || connection.with(|c| c.phase().as_str());
     view! {
         <div class="gc-status-bar" data-state=state>
             <p class="gc-status">{line}</p>

@@ -1,5 +1,6 @@
 use crate::{
-    core::{Delivery, Entry, EntryKind, Locale, Strings},
+    core::{lean::join_with, Delivery, Entry, EntryKind},
+    i18n::{Locale, Strings},
     UseGuestChatReturn,
 };
 use leptos::{html, prelude::*};
@@ -94,7 +95,7 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     let time = matches!(entry.kind, EntryKind::Guest | EntryKind::Agent)
         .then(|| format_time(chat.locale, entry.at_ms))
         .filter(|t| !t.is_empty());
-    let meta = crate::core::text::join_with(
+    let meta = join_with(
         [sender, time.as_deref(), delivery.map(|(_, label)| label)]
             .into_iter()
             .flatten(),
@@ -107,7 +108,7 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
             data-delivery=delivery.map(|d| d.0)
             data-meta=(!meta.is_empty()).then_some(meta)
         >
-            <span class="gc-text">{entry.text.clone()}</span>
+            <span class="gc-text">{strings.entry_text(&entry)}</span>
             {(entry.delivery == Some(Delivery::Failed)).then(|| {
                 let id = entry.id;
                 view! {

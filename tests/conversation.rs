@@ -1,5 +1,12 @@
-use super::*;
-use crate::core::text;
+//! The conversation core, driven through the tutorial's protocol adapter: frames in,
+//! effects out, natively.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use guest_chat::core::{chat::PERSISTED_ENTRIES, *};
+use guest_chat::protocol::{tutorial::TutorialProtocol, WireProtocol};
+
+const WIRE: TutorialProtocol = TutorialProtocol;
 
 fn config() -> Config {
     Config::from_attributes(|name| {
@@ -18,12 +25,12 @@ fn config() -> Config {
     .unwrap()
 }
 
-fn session() -> CreateSessionResponse {
-    CreateSessionResponse {
+fn session() -> NewSession {
+    NewSession {
         guest_token: "g t&1".into(),
         session_id: "sess-1".into(),
         organization_id: "org-from-rest".into(),
-        expires_in: 60,
+        expires_in_s: 60,
     }
 }
 
@@ -32,12 +39,47 @@ fn connected() -> ChatCore {
     let mut core = ChatCore::new(config(), 7);
     core.apply(Event::Start);
     core.apply(Event::SessionCreated(session()));
-    core.apply(Event::SocketOpened);
+    core.apply(Event::ConnectionOpened);
     core
 }
 
 fn frame(core: &mut ChatCore, raw: &str) -> Vec<Effect> {
-    core.apply(Event::SocketText(raw.into()))
+    core.apply(WIRE.decode(raw))
+}
+
+/// The server (or the network) closes the connection with `code`.
+fn close(core: &mut ChatCore, code: u16, reason: &str) -> Vec<Effect> {
+    core.apply(Event::ConnectionClosed {
+        kind: WIRE.close_kind(code),
+        code,
+        reason: reason.into(),
+    })
+}
+
+/// The frames `effects` write, as the adapter words them.
+fn frames(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(out) => Some(WIRE.encode(out)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The URL of the connection `effects` open.
+fn connection_url(core: &ChatCore, effects: &[Effect]) -> Option<String> {
+    effects.iter().find_map(|e| match e {
+        Effect::OpenConnection {
+            session,
+            resume_after,
+        } => Some(WIRE.connection_url(core.config(), session, *resume_after)),
+        _ => None,
+    })
+}
+
+fn system_lines(core: &ChatCore) -> Vec<SystemLine> {
+    core.transcript.iter().filter_map(|e| e.system).collect()
 }
 
 fn texts(core: &ChatCore) -> Vec<(EntryKind, String)> {
@@ -59,10 +101,8 @@ fn start_requests_a_session_with_token_organization_and_guest_details() {
     let mut core = ChatCore::new(config(), 1);
     let effects = core.apply(Event::Start);
     assert_eq!(core.connection, Connection::CreatingSession);
-    assert_eq!(text::EN.status_line(&core.connection), "Creating session…");
-    let [Effect::CreateSession(req)] = effects.as_slice() else {
-        panic!("{effects:?}")
-    };
+    assert_eq!(effects, [Effect::CreateSession]);
+    let req = WIRE.session_request(core.config());
     assert_eq!(req.url, "http://sim/api/v2/webmessaging/guest/sessions");
     assert!(req
         .headers
@@ -84,9 +124,8 @@ fn backend_mode_posts_to_the_session_url_without_a_token() {
             .unwrap();
     let mut core = ChatCore::new(config, 1);
     let effects = core.apply(Event::Start);
-    let [Effect::CreateSession(req)] = effects.as_slice() else {
-        panic!()
-    };
+    assert_eq!(effects, [Effect::CreateSession]);
+    let req = WIRE.session_request(core.config());
     assert_eq!(req.url, "/guest-session");
     assert!(!req.headers.iter().any(|(k, _)| k == "Authorization"));
 }
@@ -97,11 +136,10 @@ fn socket_url_uses_the_organization_from_the_rest_answer_encoded() {
     core.apply(Event::Start);
     let effects = core.apply(Event::SessionCreated(session()));
     assert_eq!(core.connection, Connection::Connecting);
+    assert_eq!(effects.len(), 1);
     assert_eq!(
-        effects,
-        [Effect::OpenSocket {
-            url: "ws://sim/api/v2/webmessaging/guest/ws?guest_token=g%20t%261&organization_id=org-from-rest".into()
-        }]
+        connection_url(&core, &effects).unwrap(),
+        "ws://sim/api/v2/webmessaging/guest/ws?guest_token=g%20t%261&organization_id=org-from-rest"
     );
 }
 
@@ -111,58 +149,35 @@ fn opening_connects_focuses_and_says_so_once() {
     core.apply(Event::Start);
     core.apply(Event::SessionCreated(session()));
     assert!(!core.can_compose());
-    let effects = core.apply(Event::SocketOpened);
+    let effects = core.apply(Event::ConnectionOpened);
     assert_eq!(core.connection, Connection::Connected);
     assert!(core.can_compose());
     assert!(effects.contains(&Effect::FocusComposer));
     assert!(effects.contains(&Effect::StartHeartbeat { every_ms: 1000 }));
-    assert_eq!(
-        texts(&core),
-        [(EntryKind::System, text::EN.chat_connected.to_string())]
-    );
+    assert_eq!(system_lines(&core), [SystemLine::ChatConnected]);
 }
 
 #[test]
 fn session_failure_keeps_status_and_text_and_can_be_retried() {
     let mut core = ChatCore::new(config(), 1);
     core.apply(Event::Start);
-    let failure = RestFailure {
-        status: Some(401),
-        body: r#"{"error":"unauthorized","message":"bad token"}"#.into(),
-        retry_after_s: None,
-    };
+    let failure = RestFailure::new(
+        Some(401),
+        &WIRE.failure_text(r#"{"error":"unauthorized","message":"bad token"}"#),
+        None,
+    );
+    assert_eq!(failure.server_text, "bad token");
     let effects = core.apply(Event::SessionFailed(failure.clone()));
     assert!(matches!(effects.as_slice(), [Effect::LogError(_)]));
-    assert_eq!(
-        text::EN.status_line(&core.connection),
-        "Could not start the chat (HTTP 401: bad token)."
-    );
-    assert!(text::EN
-        .failure_hint(&failure)
-        .contains("webmessaging:guest"));
+    assert_eq!(core.connection, Connection::SessionFailed(failure));
     let effects = core.apply(Event::Retry);
-    assert!(matches!(effects.as_slice(), [Effect::CreateSession(_)]));
+    assert!(matches!(effects.as_slice(), [Effect::CreateSession]));
 }
 
 #[test]
-fn failure_hints_cover_network_403_429_and_5xx() {
-    let hint = |status, retry| {
-        text::EN.failure_hint(&RestFailure {
-            status,
-            body: String::new(),
-            retry_after_s: retry,
-        })
-    };
-    assert!(hint(None, None).contains("could not be reached"));
-    assert!(hint(Some(403), None).contains("organization"));
-    assert!(hint(Some(429), Some(7)).contains("7 s"));
-    assert!(hint(Some(503), None).contains("having trouble"));
-    let long = RestFailure {
-        status: Some(500),
-        body: "x".repeat(500),
-        retry_after_s: None,
-    };
-    assert_eq!(long.server_text().chars().count(), 201);
+fn the_server_text_of_a_failure_is_shortened() {
+    let long = RestFailure::new(Some(500), &"x".repeat(500), None);
+    assert_eq!(long.server_text.chars().count(), 201);
 }
 
 #[test]
@@ -197,13 +212,12 @@ fn routing_lines_appear_only_when_routing_changes() {
     );
     frame(&mut core, r#"{"type":"routing","status":"queued"}"#);
     frame(&mut core, r#"{"type":"routing","status":"connected"}"#);
-    let lines: Vec<String> = texts(&core).into_iter().skip(1).map(|(_, t)| t).collect();
     assert_eq!(
-        lines,
+        system_lines(&core)[1..],
         [
-            "You are in the queue (position 2).",
-            "You are in the queue.",
-            "Connected to an agent."
+            SystemLine::Queued { position: Some(2) },
+            SystemLine::Queued { position: None },
+            SystemLine::AgentConnected,
         ]
     );
     assert_eq!(core.routing, Routing::Connected);
@@ -237,7 +251,7 @@ fn error_frames_are_shown_and_bad_frames_only_logged() {
         [Effect::LogError(_)]
     ));
     assert!(matches!(
-        core.apply(Event::SocketBinary).as_slice(),
+        core.apply(Event::Unreadable(Unreadable::Binary)).as_slice(),
         [Effect::Warn(_)]
     ));
     assert_eq!(core.transcript.len(), before);
@@ -249,12 +263,10 @@ fn sending_trims_ignores_empty_and_uses_the_rest_session_id() {
     let mut core = connected();
     assert!(send(&mut core, "   ", "c0").is_empty());
     let effects = send(&mut core, "  hello  ", "c1");
+    assert_eq!(effects.len(), 1);
     assert_eq!(
-        effects,
-        [Effect::SendFrame(
-            r#"{"type":"message","session_id":"sess-1","text":"hello","client_message_id":"c1"}"#
-                .into()
-        )]
+        frames(&effects),
+        [r#"{"type":"message","session_id":"sess-1","text":"hello","client_message_id":"c1"}"#]
     );
     let entry = core.transcript.last().unwrap();
     assert_eq!((entry.kind, &*entry.text), (EntryKind::Guest, "hello"));
@@ -297,10 +309,7 @@ fn messages_typed_while_disconnected_wait_and_go_out_in_order_on_reconnect() {
         r#"{"type":"guest_message_delivered","client_message_id":"c0"}"#,
     );
     send(&mut core, "unacked", "c1");
-    core.apply(Event::SocketClosed {
-        code: 1006,
-        reason: String::new(),
-    });
+    close(&mut core, 1006, "");
     assert!(
         core.can_compose(),
         "the composer stays usable while reconnecting"
@@ -311,14 +320,8 @@ fn messages_typed_while_disconnected_wait_and_go_out_in_order_on_reconnect() {
         Some(Delivery::Sending)
     );
     core.apply(Event::ReconnectDue);
-    let effects = core.apply(Event::SocketOpened);
-    let sent: Vec<String> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::SendFrame(f) => Some(f.clone()),
-            _ => None,
-        })
-        .collect();
+    let effects = core.apply(Event::ConnectionOpened);
+    let sent = frames(&effects);
     assert_eq!(sent.len(), 2);
     assert!(sent[0].contains("\"c1\"") && sent[1].contains("\"c2\""));
     assert!(
@@ -332,13 +335,8 @@ fn abnormal_close_reconnects_with_doubling_jittered_delays_then_gives_up() {
     let mut core = connected();
     let mut delays = vec![];
     for _ in 0..5 {
-        let effects = core.apply(Event::SocketClosed {
-            code: 1006,
-            reason: String::new(),
-        });
-        assert!(text::EN
-            .status_line(&core.connection)
-            .starts_with("Disconnected"));
+        let effects = close(&mut core, 1006, "");
+        assert!(matches!(core.connection, Connection::Disconnected { .. }));
         let delay = effects
             .iter()
             .find_map(|e| match e {
@@ -348,7 +346,10 @@ fn abnormal_close_reconnects_with_doubling_jittered_delays_then_gives_up() {
             .expect("a reconnect is scheduled");
         delays.push(delay);
         let effects = core.apply(Event::ReconnectDue);
-        assert!(matches!(effects.as_slice(), [Effect::OpenSocket { .. }]));
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::OpenConnection { .. }]
+        ));
         assert!(matches!(core.connection, Connection::Reconnecting { .. }));
     }
     for (i, delay) in delays.iter().enumerate() {
@@ -362,20 +363,13 @@ fn abnormal_close_reconnects_with_doubling_jittered_delays_then_gives_up() {
         delays.iter().enumerate().any(|(i, d)| *d != 1000u32 << i),
         "jitter moves delays off the nominal values"
     );
-    let effects = core.apply(Event::SocketClosed {
-        code: 1006,
-        reason: String::new(),
-    });
+    let effects = close(&mut core, 1006, "");
     assert_eq!(core.connection, Connection::GaveUp);
-    assert_eq!(
-        text::EN.status_line(&core.connection),
-        "Could not reconnect."
-    );
     assert!(!effects
         .iter()
         .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
     assert!(opens_socket(&core.apply(Event::Retry)));
-    core.apply(Event::SocketOpened);
+    core.apply(Event::ConnectionOpened);
     assert_eq!(core.connection, Connection::Connected);
 }
 
@@ -383,17 +377,11 @@ fn abnormal_close_reconnects_with_doubling_jittered_delays_then_gives_up() {
 fn a_successful_reconnect_resets_the_backoff() {
     let mut core = connected();
     for _ in 0..3 {
-        core.apply(Event::SocketClosed {
-            code: 1006,
-            reason: String::new(),
-        });
+        close(&mut core, 1006, "");
         core.apply(Event::ReconnectDue);
     }
-    core.apply(Event::SocketOpened);
-    let effects = core.apply(Event::SocketClosed {
-        code: 1011,
-        reason: "x".into(),
-    });
+    core.apply(Event::ConnectionOpened);
+    let effects = close(&mut core, 1011, "x");
     assert!(effects
         .iter()
         .any(|e| matches!(e, Effect::ScheduleReconnect { delay_ms } if *delay_ms <= 1200)));
@@ -403,13 +391,9 @@ fn a_successful_reconnect_resets_the_backoff() {
 fn normal_close_ends_the_chat_without_reconnecting() {
     let mut core = connected();
     frame(&mut core, r#"{"type":"agent_typing"}"#);
-    let effects = core.apply(Event::SocketClosed {
-        code: 1000,
-        reason: "chat ended".into(),
-    });
+    let effects = close(&mut core, 1000, "chat ended");
     assert_eq!(effects, [Effect::StopHeartbeat]);
     assert_eq!(core.connection, Connection::Ended);
-    assert_eq!(text::EN.status_line(&core.connection), "Chat ended");
     assert!(!core.agent_typing);
     assert!(!core.can_compose());
     assert!(core.apply(Event::ReconnectDue).is_empty());
@@ -420,7 +404,7 @@ fn heartbeat_pings_and_a_missing_pong_means_a_dead_connection() {
     let mut core = connected();
     assert_eq!(
         core.apply(Event::HeartbeatDue),
-        [Effect::SendFrame(r#"{"type":"ping"}"#.into())]
+        [Effect::Send(Outgoing::Heartbeat)]
     );
     frame(&mut core, r#"{"type":"pong"}"#);
     assert_eq!(
@@ -431,11 +415,9 @@ fn heartbeat_pings_and_a_missing_pong_means_a_dead_connection() {
     let effects = core.apply(Event::HeartbeatDue);
     assert_eq!(
         effects[0],
-        Effect::CloseSocket {
-            code: CLOSE_HEARTBEAT_TIMEOUT,
-            reason: "heartbeat timeout".into()
-        }
+        Effect::CloseConnection(CloseWhy::HeartbeatTimeout)
     );
+    assert_eq!(WIRE.close_code(CloseWhy::HeartbeatTimeout), 4000);
     assert!(effects
         .iter()
         .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
@@ -467,44 +449,37 @@ fn agent_messages_are_ordered_by_seq_and_replays_dropped() {
         .map(|(_, t)| t)
         .collect();
     assert_eq!(agent, ["one", "two", "no seq"]);
-    core.apply(Event::SocketClosed {
-        code: 1006,
-        reason: String::new(),
-    });
+    close(&mut core, 1006, "");
     let effects = core.apply(Event::ReconnectDue);
-    assert!(matches!(&effects[0], Effect::OpenSocket { url } if url.ends_with("&last_seq=2")));
+    assert!(matches!(
+        &effects[0],
+        Effect::OpenConnection {
+            resume_after: Some(2),
+            ..
+        }
+    ));
 }
 
 #[test]
 fn an_expired_session_starts_a_new_one_and_keeps_the_transcript() {
     let mut core = connected();
     send(&mut core, "before", "c1");
-    let effects = core.apply(Event::SocketClosed {
-        code: CLOSE_SESSION_EXPIRED,
-        reason: "session expired".into(),
-    });
-    assert!(effects
-        .iter()
-        .any(|e| matches!(e, Effect::CreateSession(_))));
+    let effects = close(&mut core, 4001, "session expired");
+    assert!(effects.iter().any(|e| matches!(e, Effect::CreateSession)));
     assert_eq!(core.connection, Connection::CreatingSession);
     assert_eq!(texts(&core)[1], (EntryKind::Guest, "before".into()));
     assert_eq!(
-        core.transcript.last().unwrap().text.as_ref(),
-        text::EN.session_renewed
+        core.transcript.last().unwrap().system,
+        Some(SystemLine::SessionRenewed)
     );
 }
 
 #[test]
 fn stray_events_in_the_wrong_state_change_nothing() {
     let mut core = ChatCore::new(config(), 3);
-    assert!(core.apply(Event::SocketOpened).is_empty());
+    assert!(core.apply(Event::ConnectionOpened).is_empty());
     assert!(core.apply(Event::SessionCreated(session())).is_empty());
-    assert!(core
-        .apply(Event::SocketClosed {
-            code: 1006,
-            reason: String::new()
-        })
-        .is_empty());
+    assert!(close(&mut core, 1006, "").is_empty());
     assert!(core.apply(Event::HeartbeatDue).is_empty());
     assert!(send(&mut core, "too early", "c").is_empty());
     // A frame from no open socket (a stale callback) is ignored.
@@ -518,22 +493,17 @@ fn stray_events_in_the_wrong_state_change_nothing() {
 }
 
 fn closed(core: &mut ChatCore, code: u16) -> Vec<Effect> {
-    core.apply(Event::SocketClosed {
-        code,
-        reason: String::new(),
-    })
+    close(core, code, "")
 }
 
 fn opens_socket(effects: &[Effect]) -> bool {
     effects
         .iter()
-        .any(|e| matches!(e, Effect::OpenSocket { .. }))
+        .any(|e| matches!(e, Effect::OpenConnection { .. }))
 }
 
 fn creates_session(effects: &[Effect]) -> bool {
-    effects
-        .iter()
-        .any(|e| matches!(e, Effect::CreateSession(_)))
+    effects.iter().any(|e| matches!(e, Effect::CreateSession))
 }
 
 #[test]
@@ -542,7 +512,7 @@ fn a_snapshot_resumes_the_same_session_without_a_rest_call() {
     core.clock_ms = 1_000.0;
     core.apply(Event::Start);
     core.apply(Event::SessionCreated(session()));
-    core.apply(Event::SocketOpened);
+    core.apply(Event::ConnectionOpened);
     frame(
         &mut core,
         r#"{"type":"agent_message","text":"hello","seq":4}"#,
@@ -566,13 +536,19 @@ fn a_snapshot_resumes_the_same_session_without_a_rest_call() {
     assert!(again.can_compose());
     let effects = again.apply(Event::Start);
     assert_eq!(effects.len(), 1);
-    assert!(matches!(&effects[0], Effect::OpenSocket { url } if url.ends_with("&last_seq=4")));
-    let effects = again.apply(Event::SocketOpened);
+    assert!(matches!(
+        &effects[0],
+        Effect::OpenConnection {
+            resume_after: Some(4),
+            ..
+        }
+    ));
+    let effects = again.apply(Event::ConnectionOpened);
     assert!(!effects.contains(&Effect::FocusComposer));
     assert!(
         effects
             .iter()
-            .any(|e| matches!(e, Effect::SendFrame(f) if f.contains("unacknowledged"))),
+            .any(|e| matches!(e, Effect::Send(Outgoing::Message { text, .. }) if text.contains("unacknowledged"))),
         "the kept outbox goes out"
     );
     assert_eq!(again.transcript.len(), core.transcript.len());
@@ -595,8 +571,8 @@ fn an_expired_kept_session_is_replaced_and_the_transcript_kept() {
     let effects = again.apply(Event::Start);
     assert!(creates_session(&effects));
     assert_eq!(
-        again.transcript.last().unwrap().text.as_ref(),
-        text::EN.session_renewed
+        again.transcript.last().unwrap().system,
+        Some(SystemLine::SessionRenewed)
     );
     assert!(again.transcript.iter().any(|e| e.text.as_ref() == "old"));
 }
@@ -637,10 +613,7 @@ fn offline_waits_for_the_network_and_online_reconnects_at_once() {
     assert!(!effects
         .iter()
         .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
-    assert_eq!(
-        text::EN.status_line(&core.connection),
-        "Offline. Waiting for the network…"
-    );
+    assert_eq!(core.connection, Connection::Offline);
     let effects = core.apply(Event::NetworkOnline);
     assert!(opens_socket(&effects));
 }
@@ -650,7 +623,7 @@ fn waking_up_skips_the_backoff_or_probes_an_open_socket() {
     let mut core = connected();
     assert_eq!(
         core.apply(Event::PageVisible),
-        [Effect::SendFrame(r#"{"type":"ping"}"#.into())]
+        [Effect::Send(Outgoing::Heartbeat)]
     );
     assert!(
         core.apply(Event::PageVisible).is_empty(),
@@ -660,7 +633,7 @@ fn waking_up_skips_the_backoff_or_probes_an_open_socket() {
     assert!(core
         .apply(Event::HeartbeatDue)
         .iter()
-        .any(|e| matches!(e, Effect::CloseSocket { .. })));
+        .any(|e| matches!(e, Effect::CloseConnection(_))));
     let effects = core.apply(Event::PageVisible);
     assert!(effects.contains(&Effect::CancelReconnect));
     assert!(opens_socket(&effects));
@@ -684,10 +657,10 @@ fn giving_up_fails_the_outbox_and_a_message_can_be_retried() {
         core.transcript.last().unwrap().delivery,
         Some(Delivery::Sending)
     );
-    let effects = core.apply(Event::SocketOpened);
-    assert!(effects
-        .iter()
-        .any(|e| matches!(e, Effect::SendFrame(f) if f.contains("stuck"))));
+    let effects = core.apply(Event::ConnectionOpened);
+    assert!(effects.iter().any(
+        |e| matches!(e, Effect::Send(Outgoing::Message { text, .. }) if text.contains("stuck"))
+    ));
 }
 
 #[test]
@@ -723,11 +696,11 @@ fn an_ended_chat_fails_what_was_not_delivered() {
 fn a_429_with_retry_after_is_retried_after_that_long() {
     let mut core = ChatCore::new(config(), 1);
     core.apply(Event::Start);
-    let effects = core.apply(Event::SessionFailed(RestFailure {
-        status: Some(429),
-        body: String::new(),
-        retry_after_s: Some(3),
-    }));
+    let effects = core.apply(Event::SessionFailed(RestFailure::new(
+        Some(429),
+        "",
+        Some(3),
+    )));
     assert!(effects.contains(&Effect::ScheduleSessionRetry { delay_ms: 3000 }));
     assert!(creates_session(&core.apply(Event::Retry)));
 }
@@ -761,10 +734,10 @@ fn a_message_sent_before_the_first_connection_waits_for_it() {
     assert!(send(&mut core, "early", "c1").is_empty());
     assert_eq!(core.transcript[0].delivery, Some(Delivery::Sending));
     core.apply(Event::SessionCreated(session()));
-    let effects = core.apply(Event::SocketOpened);
-    assert!(effects
-        .iter()
-        .any(|e| matches!(e, Effect::SendFrame(f) if f.contains("early"))));
+    let effects = core.apply(Event::ConnectionOpened);
+    assert!(effects.iter().any(
+        |e| matches!(e, Effect::Send(Outgoing::Message { text, .. }) if text.contains("early"))
+    ));
 }
 
 #[test]
@@ -788,19 +761,15 @@ fn the_view_is_told_exactly_which_entries_changed() {
 
 #[test]
 fn a_long_server_answer_is_shortened_to_200_characters() {
-    let failure = |body: String| RestFailure {
-        status: Some(500),
-        body,
-        retry_after_s: None,
-    };
+    let failure = |body: String| RestFailure::new(Some(500), &WIRE.failure_text(&body), None);
     let exactly = "é".repeat(200);
-    assert_eq!(failure(exactly.clone()).server_text(), exactly);
-    let long = failure(format!("  {}  ", "ü".repeat(300))).server_text();
+    assert_eq!(failure(exactly.clone()).server_text, exactly);
+    let long = failure(format!("  {}  ", "ü".repeat(300))).server_text;
     assert_eq!(long.chars().count(), 201);
     assert_eq!(long, format!("{}…", "ü".repeat(200)));
     let message = format!(r#"{{"error":"x","message":"{}"}}"#, "a".repeat(250));
     assert_eq!(
-        failure(message).server_text(),
+        failure(message).server_text,
         format!("{}…", "a".repeat(200))
     );
 }

@@ -1,8 +1,19 @@
-//! Every sentence the widget shows, in every language it speaks. A catalog is a plain
-//! struct of static strings (placeholders in braces), so adding a language is adding a
+//! Every sentence the widget shows, in every language it speaks, and the rendering of
+//! the core's typed states and lines into them. A catalog is a plain struct of static
+//! strings (placeholders in braces), so adding a language is adding one file with one
 //! value, and the whole cost in the bundle is the text itself.
 
-use super::chat::{Connection, RestFailure, Routing};
+mod ar;
+mod de;
+mod en;
+mod es;
+
+pub use ar::AR;
+pub use de::DE;
+pub use en::EN;
+pub use es::ES;
+
+use crate::core::{Connection, Entry, EntryKind, RestFailure, SystemLine};
 
 /// A language the widget ships.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +41,15 @@ impl Locale {
                 }
             })
             .unwrap_or(Locale::En)
+    }
+
+    /// `data-locale` when the page set one (a language the widget lacks means
+    /// English), else the first of the browser's languages that the widget speaks.
+    pub fn choose(explicit: Option<&str>, browser: &[String]) -> Locale {
+        match explicit {
+            Some(tag) => Locale::negotiate([tag]),
+            None => Locale::negotiate(browser.iter().map(String::as_str)),
+        }
     }
 
     pub fn tag(self) -> &'static str {
@@ -168,236 +188,6 @@ pub struct Strings {
     pub hint_gave_up: &'static str,
 }
 
-pub static EN: Strings = Strings {
-    chat_label: "Chat",
-    chat_title: "Chat with us",
-    open_chat: "Open chat",
-    close_chat: "Close chat",
-    plural_rule: PluralRule::OneOther,
-    unread: Plural {
-        one: "1 unread message",
-        two: "{n} unread messages",
-        few: "{n} unread messages",
-        many: "{n} unread messages",
-        other: "{n} unread messages",
-    },
-    launcher_unread: "{action}, {unread}",
-    message_label: "Message",
-    placeholder: "Type a message…",
-    send: "Send",
-    retry: "Try again",
-    retry_message: "Retry",
-    new_messages: "New messages",
-    agent_typing: "Agent is typing…",
-    you: "You",
-    agent: "Agent",
-    agent_says: "{name} says: {text}",
-    sending: "Sending…",
-    sent: "Sent",
-    delivered: "Delivered",
-    not_delivered: "Not delivered",
-    chat_connected: "Chat connected. You can start typing.",
-    chat_ended: "The agent ended the chat.",
-    session_renewed: "Your session expired, so a new conversation began.",
-    queued: "You are in the queue.",
-    queued_position: "You are in the queue (position {n}).",
-    connected_agent: "Connected to an agent.",
-    creating_session: "Creating session…",
-    connecting: "Connecting…",
-    connected: "Connected",
-    disconnected_in: "Disconnected. Reconnecting in {n} s…",
-    reconnecting: "Reconnecting… (attempt {n})",
-    gave_up: "Could not reconnect.",
-    ended: "Chat ended",
-    offline: "Offline. Waiting for the network…",
-    network_error: "network error",
-    start_failed: "Could not start the chat ({status}).",
-    start_failed_with: "Could not start the chat ({status}: {server}).",
-    hint_network:
-        "The chat service could not be reached. Check your internet connection, then try again.",
-    hint_401: "The access token is invalid, expired, or lacks the webmessaging:guest scope.",
-    hint_403:
-        "This site is not allowed to start chats for this organization; check data-organization-id.",
-    hint_404: "The session endpoint was not found; check data-session-url or data-api-base.",
-    hint_429: "Too many chats are starting right now. Try again in a moment.",
-    hint_429_in: "Too many chats are starting right now. Try again in {n} s.",
-    hint_5xx: "The chat service is having trouble. Try again in a moment.",
-    hint_2xx: "The session endpoint answered with something that is not a guest session.",
-    hint_other: "The chat service refused the request.",
-    hint_gave_up: "Check your internet connection, then try again.",
-};
-
-pub static ES: Strings = Strings {
-    chat_label: "Chat",
-    chat_title: "Chatea con nosotros",
-    open_chat: "Abrir el chat",
-    close_chat: "Cerrar el chat",
-    plural_rule: PluralRule::OneOther,
-    unread: Plural {
-        one: "1 mensaje sin leer",
-        two: "{n} mensajes sin leer",
-        few: "{n} mensajes sin leer",
-        many: "{n} mensajes sin leer",
-        other: "{n} mensajes sin leer",
-    },
-    launcher_unread: "{action}, {unread}",
-    message_label: "Mensaje",
-    placeholder: "Escribe un mensaje…",
-    send: "Enviar",
-    retry: "Reintentar",
-    retry_message: "Reintentar",
-    new_messages: "Mensajes nuevos",
-    agent_typing: "El agente está escribiendo…",
-    you: "Tú",
-    agent: "Agente",
-    agent_says: "{name} dice: {text}",
-    sending: "Enviando…",
-    sent: "Enviado",
-    delivered: "Entregado",
-    not_delivered: "No entregado",
-    chat_connected: "Chat conectado. Ya puedes escribir.",
-    chat_ended: "El agente terminó el chat.",
-    session_renewed: "Tu sesión caducó, así que empezó una conversación nueva.",
-    queued: "Estás en la cola.",
-    queued_position: "Estás en la cola (posición {n}).",
-    connected_agent: "Conectado con un agente.",
-    creating_session: "Creando la sesión…",
-    connecting: "Conectando…",
-    connected: "Conectado",
-    disconnected_in: "Desconectado. Reconectando en {n} s…",
-    reconnecting: "Reconectando… (intento {n})",
-    gave_up: "No se pudo reconectar.",
-    ended: "Chat terminado",
-    offline: "Sin conexión. Esperando a la red…",
-    network_error: "error de red",
-    start_failed: "No se pudo iniciar el chat ({status}).",
-    start_failed_with: "No se pudo iniciar el chat ({status}: {server}).",
-    hint_network: "No se pudo contactar con el servicio de chat. Comprueba tu conexión a internet y vuelve a intentarlo.",
-    hint_401: "El token de acceso no es válido, caducó o no tiene el permiso webmessaging:guest.",
-    hint_403: "Este sitio no puede iniciar chats para esta organización; revisa data-organization-id.",
-    hint_404: "No se encontró el punto de acceso de sesiones; revisa data-session-url o data-api-base.",
-    hint_429: "Se están iniciando demasiados chats. Inténtalo de nuevo en un momento.",
-    hint_429_in: "Se están iniciando demasiados chats. Inténtalo de nuevo en {n} s.",
-    hint_5xx: "El servicio de chat tiene problemas. Inténtalo de nuevo en un momento.",
-    hint_2xx: "El punto de acceso de sesiones respondió algo que no es una sesión de invitado.",
-    hint_other: "El servicio de chat rechazó la solicitud.",
-    hint_gave_up: "Comprueba tu conexión a internet y vuelve a intentarlo.",
-};
-
-pub static DE: Strings = Strings {
-    chat_label: "Chat",
-    chat_title: "Chatten Sie mit uns",
-    open_chat: "Chat öffnen",
-    close_chat: "Chat schließen",
-    plural_rule: PluralRule::OneOther,
-    unread: Plural {
-        one: "1 ungelesene Nachricht",
-        two: "{n} ungelesene Nachrichten",
-        few: "{n} ungelesene Nachrichten",
-        many: "{n} ungelesene Nachrichten",
-        other: "{n} ungelesene Nachrichten",
-    },
-    launcher_unread: "{action}, {unread}",
-    message_label: "Nachricht",
-    placeholder: "Nachricht eingeben…",
-    send: "Senden",
-    retry: "Erneut versuchen",
-    retry_message: "Erneut senden",
-    new_messages: "Neue Nachrichten",
-    agent_typing: "Der Mitarbeiter schreibt…",
-    you: "Sie",
-    agent: "Mitarbeiter",
-    agent_says: "{name} schreibt: {text}",
-    sending: "Wird gesendet…",
-    sent: "Gesendet",
-    delivered: "Zugestellt",
-    not_delivered: "Nicht zugestellt",
-    chat_connected: "Chat verbunden. Sie können jetzt schreiben.",
-    chat_ended: "Der Mitarbeiter hat den Chat beendet.",
-    session_renewed: "Ihre Sitzung ist abgelaufen, deshalb hat ein neues Gespräch begonnen.",
-    queued: "Sie sind in der Warteschlange.",
-    queued_position: "Sie sind in der Warteschlange (Position {n}).",
-    connected_agent: "Mit einem Mitarbeiter verbunden.",
-    creating_session: "Sitzung wird erstellt…",
-    connecting: "Verbindung wird hergestellt…",
-    connected: "Verbunden",
-    disconnected_in: "Getrennt. Neuer Versuch in {n} s…",
-    reconnecting: "Verbindung wird wiederhergestellt… (Versuch {n})",
-    gave_up: "Die Verbindung konnte nicht wiederhergestellt werden.",
-    ended: "Chat beendet",
-    offline: "Offline. Warten auf das Netzwerk…",
-    network_error: "Netzwerkfehler",
-    start_failed: "Der Chat konnte nicht gestartet werden ({status}).",
-    start_failed_with: "Der Chat konnte nicht gestartet werden ({status}: {server}).",
-    hint_network: "Der Chat-Dienst ist nicht erreichbar. Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
-    hint_401: "Das Zugriffstoken ist ungültig, abgelaufen oder hat nicht die Berechtigung webmessaging:guest.",
-    hint_403: "Diese Website darf keine Chats für diese Organisation starten; prüfen Sie data-organization-id.",
-    hint_404: "Der Sitzungs-Endpunkt wurde nicht gefunden; prüfen Sie data-session-url oder data-api-base.",
-    hint_429: "Gerade starten zu viele Chats. Versuchen Sie es gleich noch einmal.",
-    hint_429_in: "Gerade starten zu viele Chats. Versuchen Sie es in {n} s erneut.",
-    hint_5xx: "Der Chat-Dienst hat Probleme. Versuchen Sie es gleich noch einmal.",
-    hint_2xx: "Der Sitzungs-Endpunkt hat etwas geantwortet, das keine Gastsitzung ist.",
-    hint_other: "Der Chat-Dienst hat die Anfrage abgelehnt.",
-    hint_gave_up: "Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
-};
-
-pub static AR: Strings = Strings {
-    chat_label: "الدردشة",
-    chat_title: "تحدث معنا",
-    open_chat: "فتح الدردشة",
-    close_chat: "إغلاق الدردشة",
-    plural_rule: PluralRule::Arabic,
-    unread: Plural {
-        one: "رسالة غير مقروءة: 1",
-        two: "رسالتان غير مقروءتين: 2",
-        few: "{n} رسائل غير مقروءة",
-        many: "{n} رسالة غير مقروءة",
-        other: "{n} رسالة غير مقروءة",
-    },
-    launcher_unread: "{action}، {unread}",
-    message_label: "الرسالة",
-    placeholder: "اكتب رسالة…",
-    send: "إرسال",
-    retry: "حاول مرة أخرى",
-    retry_message: "إعادة الإرسال",
-    new_messages: "رسائل جديدة",
-    agent_typing: "الموظف يكتب…",
-    you: "أنت",
-    agent: "الموظف",
-    agent_says: "{name} يقول: {text}",
-    sending: "جارٍ الإرسال…",
-    sent: "أُرسلت",
-    delivered: "وصلت",
-    not_delivered: "لم تصل",
-    chat_connected: "تم الاتصال بالدردشة. يمكنك البدء بالكتابة.",
-    chat_ended: "أنهى الموظف الدردشة.",
-    session_renewed: "انتهت صلاحية جلستك، لذلك بدأت محادثة جديدة.",
-    queued: "أنت في قائمة الانتظار.",
-    queued_position: "أنت في قائمة الانتظار (الترتيب {n}).",
-    connected_agent: "تم توصيلك بموظف.",
-    creating_session: "جارٍ إنشاء الجلسة…",
-    connecting: "جارٍ الاتصال…",
-    connected: "متصل",
-    disconnected_in: "انقطع الاتصال. إعادة المحاولة خلال {n} ث…",
-    reconnecting: "جارٍ إعادة الاتصال… (المحاولة {n})",
-    gave_up: "تعذرت إعادة الاتصال.",
-    ended: "انتهت الدردشة",
-    offline: "لا يوجد اتصال. في انتظار الشبكة…",
-    network_error: "خطأ في الشبكة",
-    start_failed: "تعذر بدء الدردشة ({status}).",
-    start_failed_with: "تعذر بدء الدردشة ({status}: {server}).",
-    hint_network: "تعذر الوصول إلى خدمة الدردشة. تحقق من اتصالك بالإنترنت ثم حاول مرة أخرى.",
-    hint_401: "رمز الوصول غير صالح أو منتهي الصلاحية أو لا يملك صلاحية webmessaging:guest.",
-    hint_403: "لا يُسمح لهذا الموقع ببدء محادثات لهذه المؤسسة؛ تحقق من data-organization-id.",
-    hint_404: "لم يُعثر على نقطة الجلسات؛ تحقق من data-session-url أو data-api-base.",
-    hint_429: "هناك محادثات كثيرة تبدأ الآن. حاول مرة أخرى بعد قليل.",
-    hint_429_in: "هناك محادثات كثيرة تبدأ الآن. حاول مرة أخرى خلال {n} ث.",
-    hint_5xx: "تواجه خدمة الدردشة مشكلة. حاول مرة أخرى بعد قليل.",
-    hint_2xx: "أجابت نقطة الجلسات بشيء ليس جلسة ضيف.",
-    hint_other: "رفضت خدمة الدردشة الطلب.",
-    hint_gave_up: "تحقق من اتصالك بالإنترنت ثم حاول مرة أخرى.",
-};
-
 /// `template` with each `{name}` among `values` replaced by its value, in one pass:
 /// a value is never searched for placeholders itself (an agent called "{text}" keeps
 /// that name). Slicing only through `split_once` and `strip_prefix` keeps the
@@ -426,30 +216,39 @@ fn fill_in(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// `parts` with `separator` between them. Written out because the standard `join`
-/// adds its own generic copy per element type to the widget.
-pub(crate) fn join_with<'a>(parts: impl IntoIterator<Item = &'a str>, separator: &str) -> String {
-    let mut out = String::new();
-    for part in parts {
-        if !out.is_empty() {
-            out.push_str(separator);
-        }
-        out.push_str(part);
-    }
-    out
-}
-
 fn fill(template: &str, n: impl std::fmt::Display) -> String {
     fill_in(template, &[("n", &n.to_string())])
 }
 
 impl Strings {
-    pub fn routing_line(&self, routing: Routing) -> String {
-        match routing {
-            Routing::Queued { position: Some(p) } => fill(self.queued_position, p),
-            Routing::Queued { position: None } => self.queued.to_string(),
-            Routing::Connected => self.connected_agent.to_string(),
-            Routing::Unknown => String::new(),
+    /// A line the core put in the transcript, worded when shown: a conversation
+    /// restored under another language reads in the current one.
+    pub fn system_line(&self, line: &SystemLine) -> String {
+        match *line {
+            SystemLine::ChatConnected => self.chat_connected.into(),
+            SystemLine::ChatEnded => self.chat_ended.into(),
+            SystemLine::SessionRenewed => self.session_renewed.into(),
+            SystemLine::Queued { position: Some(p) } => fill(self.queued_position, p),
+            SystemLine::Queued { position: None } => self.queued.into(),
+            SystemLine::AgentConnected => self.connected_agent.into(),
+        }
+    }
+
+    /// The text of a transcript entry as the visitor reads it. Lines kept by an older
+    /// version carry their words instead of a typed line.
+    pub fn entry_text(&self, entry: &Entry) -> String {
+        match (&entry.kind, &entry.system) {
+            (EntryKind::System, Some(line)) => self.system_line(line),
+            _ => entry.text.to_string(),
+        }
+    }
+
+    /// What to do about a failure the status line reports; nothing while all is well.
+    pub fn hint(&self, connection: &Connection) -> Option<String> {
+        match connection {
+            Connection::SessionFailed(failure) => Some(self.failure_hint(failure)),
+            Connection::GaveUp => Some(self.hint_gave_up.into()),
+            _ => None,
         }
     }
 
@@ -489,13 +288,13 @@ impl Strings {
                     Some(code) => format!("HTTP {code}"),
                     None => self.network_error.into(),
                 };
-                let server = failure.server_text();
+                let server = &failure.server_text;
                 let template = if server.is_empty() {
                     self.start_failed
                 } else {
                     self.start_failed_with
                 };
-                fill_in(template, &[("status", &status), ("server", &server)])
+                fill_in(template, &[("status", &status), ("server", server)])
             }
         }
     }
@@ -537,16 +336,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parts_are_joined_with_the_separator_between_them() {
-        assert_eq!(
-            join_with(["You", "10:04", "Delivered"], " · "),
-            "You · 10:04 · Delivered"
-        );
-        assert_eq!(join_with(["only"], ", "), "only");
-        assert_eq!(join_with([], ", "), "");
-    }
-
-    #[test]
     fn placeholders_are_filled_once_and_values_are_not_searched_again() {
         assert_eq!(
             EN.agent_says(Some("{text}"), "hi {name}"),
@@ -576,7 +365,7 @@ mod tests {
     fn every_catalog_fills_its_placeholders() {
         for locale in [Locale::En, Locale::Es, Locale::De, Locale::Ar] {
             let s = locale.strings();
-            let line = s.routing_line(Routing::Queued { position: Some(7) });
+            let line = s.system_line(&SystemLine::Queued { position: Some(7) });
             assert!(
                 line.contains('7') && !line.contains('{'),
                 "{locale:?}: {line}"
@@ -589,11 +378,11 @@ mod tests {
                 status.contains('3') && !status.contains('{'),
                 "{locale:?}: {status}"
             );
-            let failed = s.status_line(&Connection::SessionFailed(RestFailure {
-                status: Some(503),
-                body: "down".into(),
-                retry_after_s: None,
-            }));
+            let failed = s.status_line(&Connection::SessionFailed(RestFailure::new(
+                Some(503),
+                "down",
+                None,
+            )));
             assert!(
                 failed.contains("HTTP 503") && failed.contains("down"),
                 "{locale:?}: {failed}"
@@ -602,11 +391,7 @@ mod tests {
             let said = s.agent_says(Some("Sam"), "hi");
             assert!(said.contains("Sam") && said.contains("hi"));
             assert!(!s
-                .failure_hint(&RestFailure {
-                    status: Some(429),
-                    body: String::new(),
-                    retry_after_s: Some(9)
-                })
+                .failure_hint(&RestFailure::new(Some(429), "", Some(9)))
                 .contains('{'));
         }
     }
@@ -661,6 +446,133 @@ mod tests {
                 assert!(label.contains(&n.to_string()), "{locale:?} {n}: {label}");
             }
         }
+    }
+
+    fn failure(status: Option<u16>, retry_after_s: Option<u32>) -> RestFailure {
+        RestFailure::new(status, "", retry_after_s)
+    }
+
+    /// Every connection state and failure the status bar can show.
+    fn every_connection() -> Vec<Connection> {
+        let mut all = vec![
+            Connection::Idle,
+            Connection::CreatingSession,
+            Connection::Connecting,
+            Connection::Connected,
+            Connection::Disconnected {
+                attempt: 2,
+                delay_ms: 1500,
+            },
+            Connection::Reconnecting { attempt: 3 },
+            Connection::GaveUp,
+            Connection::Ended,
+            Connection::Offline,
+        ];
+        let statuses = [None, Some(200), Some(302), Some(400), Some(401), Some(403)];
+        let more = [Some(404), Some(429), Some(500), Some(503)];
+        for status in statuses.into_iter().chain(more) {
+            all.push(Connection::SessionFailed(failure(status, None)));
+        }
+        all.push(Connection::SessionFailed(failure(Some(429), Some(9))));
+        all.push(Connection::SessionFailed(RestFailure::new(
+            Some(503),
+            "maintenance",
+            None,
+        )));
+        all
+    }
+
+    fn every_system_line() -> Vec<SystemLine> {
+        vec![
+            SystemLine::ChatConnected,
+            SystemLine::ChatEnded,
+            SystemLine::SessionRenewed,
+            SystemLine::Queued { position: Some(4) },
+            SystemLine::Queued { position: None },
+            SystemLine::AgentConnected,
+        ]
+    }
+
+    /// Everything a catalog words for the status bar and the transcript.
+    fn everything_worded(s: &Strings) -> Vec<(String, String)> {
+        let mut out = vec![];
+        for c in every_connection() {
+            out.push((format!("status {c:?}"), s.status_line(&c)));
+            if let Some(hint) = s.hint(&c) {
+                out.push((format!("hint {c:?}"), hint));
+            }
+        }
+        for line in every_system_line() {
+            out.push((format!("{line:?}"), s.system_line(&line)));
+        }
+        out
+    }
+
+    #[test]
+    fn every_state_failure_and_line_is_worded_by_the_visitors_catalog() {
+        let english = everything_worded(&EN);
+        for (what, text) in &english {
+            assert!(!text.contains('{'), "{what}: {text}");
+        }
+        for locale in [Locale::Es, Locale::De, Locale::Ar] {
+            let theirs = everything_worded(locale.strings());
+            assert_eq!(
+                theirs.len(),
+                english.len(),
+                "{locale:?}: hints for the same states"
+            );
+            for ((what, text), (_, in_english)) in theirs.iter().zip(&english) {
+                assert!(!text.contains('{'), "{locale:?} {what}: {text}");
+                if !in_english.is_empty() {
+                    assert_ne!(text, in_english, "{locale:?} {what} is English");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn failures_are_worded_with_advice() {
+        assert_eq!(
+            EN.status_line(&Connection::SessionFailed(RestFailure::new(
+                Some(401),
+                "bad token",
+                None
+            ))),
+            "Could not start the chat (HTTP 401: bad token)."
+        );
+        let hint = |status, retry| EN.failure_hint(&failure(status, retry));
+        assert!(hint(Some(401), None).contains("webmessaging:guest"));
+        assert!(hint(None, None).contains("could not be reached"));
+        assert!(hint(Some(403), None).contains("organization"));
+        assert!(hint(Some(429), Some(7)).contains("7 s"));
+        assert!(hint(Some(503), None).contains("having trouble"));
+        assert_eq!(
+            EN.hint(&Connection::GaveUp).as_deref(),
+            Some(EN.hint_gave_up)
+        );
+        assert_eq!(EN.hint(&Connection::Connected), None);
+    }
+
+    #[test]
+    fn typed_lines_read_in_the_current_language_and_old_worded_ones_as_kept() {
+        let mut entry = Entry {
+            id: 1,
+            kind: EntryKind::System,
+            text: "".into(),
+            delivery: None,
+            client_id: None,
+            agent_name: None,
+            system: Some(SystemLine::ChatEnded),
+            at_ms: 0.0,
+        };
+        assert_eq!(DE.entry_text(&entry), DE.chat_ended);
+        assert_eq!(AR.entry_text(&entry), AR.chat_ended);
+        entry.system = None;
+        entry.text = "Chat connected. You can start typing.".into();
+        assert_eq!(
+            ES.entry_text(&entry),
+            "Chat connected. You can start typing."
+        );
     }
 
     #[test]

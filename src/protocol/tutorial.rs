@@ -1,0 +1,152 @@
+//! The tutorial's Guest API: a REST call creates the session, then a WebSocket carries
+//! JSON frames named by `type` (docs/protocol.md). The frame types themselves live in
+//! the `guest-chat-protocol` crate, shared with the simulator.
+
+use super::{encode_query_component, HttpRequest, WireProtocol};
+use crate::core::{
+    CloseKind, CloseWhy, Config, Event, Incoming, NewSession, Outgoing, Routing, Session,
+    SessionSource, Unreadable,
+};
+use guest_chat_protocol::{
+    json, ClientFrame, CreateSessionRequest, CreateSessionResponse, DecodeError, ErrorBody,
+    RoutingStatus, ServerFrame, CLOSE_NORMAL, CLOSE_SESSION_EXPIRED, ORGANIZATION_HEADER,
+    SESSIONS_PATH, WS_PATH,
+};
+
+/// Close code the widget uses when it gives up on a silent connection.
+pub const CLOSE_HEARTBEAT_TIMEOUT: u16 = 4000;
+
+/// Characters of a malformed frame shown in the console.
+const PREVIEW_CHARS: usize = 120;
+
+pub struct TutorialProtocol;
+
+impl WireProtocol for TutorialProtocol {
+    fn session_request(&self, config: &Config) -> HttpRequest {
+        let body = CreateSessionRequest {
+            guest_name: config.guest_name.clone(),
+            guest_email: config.guest_email.clone(),
+            attributes: config.attributes.clone(),
+        };
+        let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
+        let url = match &config.session {
+            SessionSource::Backend { url } => url.clone(),
+            SessionSource::Direct { access_token } => {
+                headers.push(("Authorization".into(), format!("Bearer {access_token}")));
+                format!("{}{SESSIONS_PATH}", config.api_base)
+            }
+        };
+        if let Some(org) = &config.organization_id {
+            headers.push((ORGANIZATION_HEADER.into(), org.clone()));
+        }
+        HttpRequest {
+            url,
+            headers,
+            body: json::to_string(&body),
+            timeout_ms: config.session_timeout_ms,
+        }
+    }
+
+    fn read_session(&self, body: &str) -> Result<NewSession, String> {
+        let answer: CreateSessionResponse = json::from_str(body).map_err(|e| e.to_string())?;
+        Ok(NewSession {
+            guest_token: answer.guest_token,
+            session_id: answer.session_id,
+            organization_id: answer.organization_id,
+            expires_in_s: answer.expires_in,
+        })
+    }
+
+    fn failure_text(&self, body: &str) -> String {
+        match json::from_str::<ErrorBody>(body) {
+            Ok(error) => error.message,
+            Err(_) => body.to_string(),
+        }
+    }
+
+    fn connection_url(
+        &self,
+        config: &Config,
+        session: &Session,
+        resume_after: Option<u64>,
+    ) -> String {
+        let mut url = format!(
+            "{}{WS_PATH}?guest_token={}&organization_id={}",
+            config.ws_base,
+            encode_query_component(&session.guest_token),
+            encode_query_component(&session.organization_id),
+        );
+        if let Some(seq) = resume_after {
+            url.push_str(&format!("&last_seq={seq}"));
+        }
+        url
+    }
+
+    fn decode(&self, text: &str) -> Event {
+        let frame = match ServerFrame::decode(text) {
+            Ok(frame) => frame,
+            Err(DecodeError::UnknownType(kind)) => {
+                return Event::Unreadable(Unreadable::UnknownKind(kind))
+            }
+            Err(DecodeError::Malformed(why)) => {
+                return Event::Unreadable(Unreadable::Malformed {
+                    why,
+                    preview: text.chars().take(PREVIEW_CHARS).collect(),
+                })
+            }
+        };
+        Event::Received(match frame {
+            ServerFrame::AgentMessage {
+                text,
+                seq,
+                agent_name,
+            } => Incoming::AgentMessage {
+                seq,
+                author: agent_name,
+                text,
+            },
+            ServerFrame::AgentTyping => Incoming::AgentTyping(true),
+            ServerFrame::AgentNotTyping => Incoming::AgentTyping(false),
+            ServerFrame::Routing { status, position } => Incoming::Routing(match status {
+                RoutingStatus::Queued => Some(Routing::Queued { position }),
+                RoutingStatus::Connected => Some(Routing::Connected),
+                RoutingStatus::Other => None,
+            }),
+            ServerFrame::GuestMessageDelivered { client_message_id } => Incoming::Acknowledged {
+                client_id: client_message_id,
+            },
+            ServerFrame::Error { reason } => Incoming::ServerError { reason },
+            ServerFrame::Pong => Incoming::HeartbeatAnswered,
+        })
+    }
+
+    fn encode(&self, outgoing: &Outgoing) -> String {
+        match outgoing {
+            Outgoing::Message {
+                session_id,
+                text,
+                client_id,
+            } => ClientFrame::Message {
+                session_id: session_id.clone(),
+                text: text.clone(),
+                client_message_id: client_id.clone(),
+            },
+            Outgoing::Heartbeat => ClientFrame::Ping,
+        }
+        .encode()
+    }
+
+    fn close_kind(&self, code: u16) -> CloseKind {
+        match code {
+            CLOSE_NORMAL => CloseKind::Ended,
+            CLOSE_SESSION_EXPIRED => CloseKind::SessionExpired,
+            _ => CloseKind::Lost,
+        }
+    }
+
+    fn close_code(&self, why: CloseWhy) -> u16 {
+        match why {
+            CloseWhy::HeartbeatTimeout => CLOSE_HEARTBEAT_TIMEOUT,
+        }
+    }
+}
