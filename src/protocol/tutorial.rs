@@ -150,3 +150,166 @@ impl WireProtocol for TutorialProtocol {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn received(text: &str) -> Incoming {
+        match TutorialProtocol.decode(text) {
+            Event::Received(incoming) => incoming,
+            other => panic!("{text} read as {other:?}"),
+        }
+    }
+
+    fn unreadable(text: &str) -> Unreadable {
+        match TutorialProtocol.decode(text) {
+            Event::Unreadable(unreadable) => unreadable,
+            other => panic!("{text} read as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_server_frame_becomes_its_domain_event() {
+        assert_eq!(
+            received(r#"{"type":"agent_message","text":"<b>hi</b>","seq":3,"agent_name":"Sam"}"#),
+            Incoming::AgentMessage {
+                seq: Some(3),
+                author: Some("Sam".into()),
+                text: "<b>hi</b>".into()
+            }
+        );
+        assert_eq!(
+            received(r#"{"type":"agent_message","text":"plain"}"#),
+            Incoming::AgentMessage {
+                seq: None,
+                author: None,
+                text: "plain".into()
+            }
+        );
+        assert_eq!(
+            received(r#"{"type":"agent_typing"}"#),
+            Incoming::AgentTyping(true)
+        );
+        assert_eq!(
+            received(r#"{"type":"agent_not_typing"}"#),
+            Incoming::AgentTyping(false)
+        );
+        assert_eq!(
+            received(r#"{"type":"routing","status":"queued","position":2}"#),
+            Incoming::Routing(Some(Routing::Queued { position: Some(2) }))
+        );
+        assert_eq!(
+            received(r#"{"type":"routing","status":"connected"}"#),
+            Incoming::Routing(Some(Routing::Connected))
+        );
+        assert_eq!(
+            received(r#"{"type":"routing","status":"wrapup"}"#),
+            Incoming::Routing(None)
+        );
+        assert_eq!(
+            received(r#"{"type":"guest_message_delivered","client_message_id":"c1"}"#),
+            Incoming::Acknowledged {
+                client_id: Some("c1".into())
+            }
+        );
+        assert_eq!(
+            received(r#"{"type":"guest_message_delivered"}"#),
+            Incoming::Acknowledged { client_id: None }
+        );
+        assert_eq!(
+            received(r#"{"type":"error","reason":"Queue is full"}"#),
+            Incoming::ServerError {
+                reason: "Queue is full".into()
+            }
+        );
+        assert_eq!(received(r#"{"type":"pong"}"#), Incoming::HeartbeatAnswered);
+    }
+
+    #[test]
+    fn unknown_and_malformed_frames_are_told_apart() {
+        assert_eq!(
+            unreadable(r#"{"type":"survey","questions":[]}"#),
+            Unreadable::UnknownKind("survey".into())
+        );
+        for text in [
+            "{truncated",
+            r#"{"type":"agent_message","text":null}"#,
+            r#"{"type":"agent_message","text":"x","seq":"7"}"#,
+            r#"["type","pong"]"#,
+            "",
+        ] {
+            assert!(
+                matches!(unreadable(text), Unreadable::Malformed { .. }),
+                "{text}"
+            );
+        }
+        let long = format!(r#"{{"type":"agent_message","text":{}}}"#, "1".repeat(500));
+        let Unreadable::Malformed { preview, .. } = unreadable(&long) else {
+            panic!()
+        };
+        assert_eq!(preview.chars().count(), PREVIEW_CHARS);
+    }
+
+    #[test]
+    fn requests_become_frames() {
+        let message = Outgoing::Message {
+            session_id: "s-1".into(),
+            text: "a \"quote\"".into(),
+            client_id: Some("c-9".into()),
+        };
+        assert_eq!(
+            TutorialProtocol.encode(&message),
+            r#"{"type":"message","session_id":"s-1","text":"a \"quote\"","client_message_id":"c-9"}"#
+        );
+        let without_id = Outgoing::Message {
+            session_id: "s-1".into(),
+            text: "hi".into(),
+            client_id: None,
+        };
+        assert_eq!(
+            TutorialProtocol.encode(&without_id),
+            r#"{"type":"message","session_id":"s-1","text":"hi"}"#
+        );
+        assert_eq!(
+            TutorialProtocol.encode(&Outgoing::Heartbeat),
+            r#"{"type":"ping"}"#
+        );
+    }
+
+    #[test]
+    fn close_codes_mean_ended_expired_or_lost() {
+        let wire = TutorialProtocol;
+        assert_eq!(wire.close_kind(1000), CloseKind::Ended);
+        assert_eq!(wire.close_kind(4001), CloseKind::SessionExpired);
+        for code in [1001, 1006, 1009, 1011, 4000, 4002] {
+            assert_eq!(wire.close_kind(code), CloseKind::Lost, "{code}");
+        }
+        assert_eq!(wire.close_code(CloseWhy::HeartbeatTimeout), 4000);
+    }
+
+    #[test]
+    fn session_answers_and_error_bodies_are_read() {
+        let wire = TutorialProtocol;
+        let session = wire
+            .read_session(
+                r#"{"guest_token":"t","session_id":"s","organization_id":"o","expires_in":60}"#,
+            )
+            .unwrap();
+        assert_eq!(
+            session,
+            NewSession {
+                guest_token: "t".into(),
+                session_id: "s".into(),
+                organization_id: "o".into(),
+                expires_in_s: 60
+            }
+        );
+        assert!(wire.read_session(r#"{"guest_token":"t"}"#).is_err());
+        assert_eq!(
+            wire.failure_text(r#"{"error":"unauthorized","message":"bad token"}"#),
+            "bad token"
+        );
+        assert_eq!(wire.failure_text("Bad Gateway"), "Bad Gateway");
+    }
+}
