@@ -91,7 +91,7 @@ pub enum Routing {
 /// A line the widget itself adds to the transcript. It is kept as what happened, not
 /// as words, and worded in the visitor's language when shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "line", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum SystemLine {
     ChatConnected,
     ChatEnded,
