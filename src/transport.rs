@@ -6,7 +6,6 @@ use crate::core::{
     Routing, Snapshot, Unreadable,
 };
 use crate::protocol::{tutorial::TutorialProtocol, HttpRequest, WireProtocol};
-use guest_chat_protocol::json;
 use leptos::prelude::*;
 use std::{cell::RefCell, collections::VecDeque, rc::Rc, time::Duration};
 use wasm_bindgen::{prelude::*, JsCast};
@@ -546,7 +545,7 @@ impl Controller {
             }
             let core = &state.core;
             (
-                json::to_string(&core.snapshot()),
+                serde_json::to_string(&core.snapshot()).unwrap_or_default(),
                 (core.transcript_revision, core.session_revision),
             )
         };
@@ -751,7 +750,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     let mut core = ChatCore::new(config, seed);
     core.clock_ms = js_sys::Date::now();
     if let Some(saved) = storage.as_ref().and_then(|s| s.read(&snapshot_key)) {
-        match json::from_str::<Snapshot>(&saved) {
+        match serde_json::from_str::<Snapshot>(&saved) {
             Ok(snapshot) => core.restore(snapshot),
             Err(err) => web_sys::console::warn_1(
                 &format!("guest-chat: ignored an unreadable saved conversation: {err}").into(),

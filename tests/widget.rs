@@ -315,7 +315,7 @@ async fn frames_with_numbers_and_values_of_the_wrong_shape_are_refused() {
     }
     // A routing status of a newer server is not an error: it is noted and ignored.
     w.push(r#"{"type":"routing","status":"somewhere"}"#).await;
-    // JSON allows a lone surrogate; Rust strings do not: it arrives as U+FFFD.
+    // JSON's grammar allows a lone surrogate, but it is no text: serde_json refuses it.
     w.push(r#"{"type":"agent_message","text":"half \ud800 pair"}"#)
         .await;
     w.control("agent-message", r#"{"text":"still alive"}"#)
@@ -324,13 +324,10 @@ async fn frames_with_numbers_and_values_of_the_wrong_shape_are_refused() {
         w.all_text(".gc-agent .gc-text").last().map(String::as_str) == Some("still alive")
     })
     .await;
-    assert_eq!(
-        w.all_text(".gc-agent .gc-text"),
-        ["half \u{FFFD} pair", "still alive"]
-    );
+    assert_eq!(w.all_text(".gc-agent .gc-text"), ["still alive"]);
     assert_eq!(
         spied("error").matches("malformed frame").count() - malformed_before,
-        7
+        8
     );
     assert!(spied("warn").contains("unknown routing status"));
     assert_eq!(w.status(), "Connected");
@@ -341,30 +338,34 @@ async fn frames_with_numbers_and_values_of_the_wrong_shape_are_refused() {
 }
 
 #[wasm_bindgen_test]
-async fn a_frame_nested_too_deeply_is_refused_without_exhausting_the_stack() {
+async fn frames_nested_deeply_cost_no_stack_and_stop_nothing() {
     let w = connected(&[]).await;
     let malformed_before = spied("error").matches("malformed frame").count();
-    // The browser's JSON.parse accepts this; reading it recursively would overflow
-    // the wasm stack and take the whole widget down.
+    // Read recursively, 50,000 levels would overflow the wasm stack and take the whole
+    // widget down. Skipped in a field the widget does not read, they are harmless;
+    // where a known field stands, the frame is malformed.
     let depth = 50_000;
-    let frame = format!(
-        r#"{{"type":"agent_message","text":"deep","extra":{}{}}}"#,
-        "[".repeat(depth),
-        "]".repeat(depth)
-    );
-    w.push(&frame).await;
-    w.control("agent-message", r#"{"text":"after the deep one"}"#)
+    let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    w.push(&format!(
+        r#"{{"type":"agent_message","text":"deep extra","extra":{nested}}}"#
+    ))
+    .await;
+    w.push(&format!(r#"{{"type":"agent_message","text":{nested}}}"#))
+        .await;
+    w.control("agent-message", r#"{"text":"after the deep ones"}"#)
         .await;
     w.wait_for("the next good message", |w| {
-        w.all_text(".gc-agent .gc-text").last().map(String::as_str) == Some("after the deep one")
+        w.all_text(".gc-agent .gc-text").last().map(String::as_str) == Some("after the deep ones")
     })
     .await;
-    assert_eq!(w.all_text(".gc-agent .gc-text"), ["after the deep one"]);
+    assert_eq!(
+        w.all_text(".gc-agent .gc-text"),
+        ["deep extra", "after the deep ones"]
+    );
     assert_eq!(
         spied("error").matches("malformed frame").count() - malformed_before,
         1
     );
-    assert!(spied("error").contains("nested"), "{}", spied("error"));
     assert_eq!(w.status(), "Connected");
 }
 

@@ -197,7 +197,7 @@ impl Config {
         };
         let attributes = match attr("attributes") {
             None => BTreeMap::new(),
-            Some(raw) => guest_chat_protocol::json::from_str(&raw).map_err(|_| {
+            Some(raw) => serde_json::from_str(&raw).map_err(|_| {
                 ConfigError(
                     "data-attributes must be a JSON object of strings, like {\"plan\":\"pro\"}."
                         .into(),
