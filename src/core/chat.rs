@@ -300,7 +300,7 @@ pub enum Event {
     },
     ReconnectDue,
     HeartbeatDue,
-    /// The visitor sends `text`; `client_id` is a fresh UUID from the transport.
+    /// The visitor sends `text`; `client_id` is a fresh UUID from the runtime.
     Send {
         text: String,
         client_id: String,
@@ -350,7 +350,7 @@ pub enum Effect {
     FocusComposer,
 }
 
-/// A small deterministic generator for reconnect jitter; seeded by the transport.
+/// A small deterministic generator for reconnect jitter; seeded by the runtime.
 #[derive(Debug, Clone)]
 struct Jitter(u64);
 
@@ -378,7 +378,7 @@ pub struct ChatCore {
     dirty: Vec<usize>,
     /// Bumped when the session or the last agent `seq` changes, for persistence.
     pub session_revision: u64,
-    /// The current time, set by the transport before each event (ms since the epoch).
+    /// The current time, set by the runtime before each event (ms since the epoch).
     pub clock_ms: f64,
     session: Option<Session>,
     /// The session came from storage and has not connected in this page yet: a refused

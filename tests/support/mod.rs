@@ -23,7 +23,7 @@ export function install_spies() {
   if (window.__gcSpies) return;
   const spies = { warn: [], error: [], alert: [], fetch: [] };
   const fetch = window.fetch.bind(window);
-  window.fetch = (resource, init) => { spies.fetch.push(String(resource)); return fetch(resource, init); };
+  window.fetch = (resource, init) => { spies.fetch.push(resource instanceof Request ? resource.url : String(resource)); return fetch(resource, init); };
   const warn = console.warn.bind(console);
   const error = console.error.bind(console);
   console.warn = (...args) => { spies.warn.push(args.map(String).join(" ")); warn(...args); };
