@@ -95,7 +95,8 @@ async function memory(page) {
     return {
       nodes: document.getElementsByTagName("*").length,
       heap: performance.memory ? performance.memory.usedJSHeapSize : 0,
-      wasm: window.__wasm?.memory ? window.__wasm.memory.buffer.byteLength : 0,
+      // Export names are minified in release builds: the memory is found by its type.
+      wasm: Object.values(window.__wasm ?? {}).find((v) => v instanceof WebAssembly.Memory)?.buffer.byteLength ?? 0,
     };
   });
 }

@@ -3,8 +3,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
-import { startSimulator, launchBrowser, openPage, root } from "./support.mjs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { startSimulator, launchBrowser, openPage, root, dist } from "./support.mjs";
 
 let sim;
 let browser;
@@ -283,4 +283,13 @@ test("custom properties and ::part theme the widget", async () => {
   });
   assert.deepEqual(style, ["rgb(122, 46, 142)", "6px"]);
   await context.close();
+});
+
+test("the baseline page's stylesheet is the one inside the widget, byte for byte", () => {
+  // The post-build hook compacts dist/style.css with a copy of build.rs's rules; the
+  // benchmark compares like with like only while the two agree.
+  const css = readFileSync(join(dist, "style.css"));
+  const wasm = readFileSync(join(dist, "guest-chat-app_bg.wasm"));
+  assert.ok(css.length > 1000, "a real stylesheet");
+  assert.ok(wasm.includes(css), "dist/style.css appears verbatim in the wasm");
 });
