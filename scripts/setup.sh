@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
-WASM_BINDGEN_VERSION=0.2.130
+# Stated once each: the compiler in rust-toolchain.toml, wasm-bindgen in Cargo.toml.
+TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen *= *"=\(.*\)"/\1/p' Cargo.toml)
 purpose=${1:-test}
 export PATH="$PWD/tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
@@ -30,9 +32,22 @@ apt_install() {
 
 command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup first" >&2; exit 1; }
 
+# Inside the repository rustup follows rust-toolchain.toml; outside it, the default.
+outside() { (cd / && "$@"); }
+if ! outside rustup toolchain list | grep -q "^$TOOLCHAIN-"; then
+  if outside rustc --version | grep -q "^rustc $TOOLCHAIN "; then
+    # The default toolchain is this very version under another name (stable).
+    say "naming the installed Rust $TOOLCHAIN toolchain"
+    outside rustup toolchain link "$TOOLCHAIN" "$(outside rustc --print sysroot)"
+  else
+    say "installing Rust $TOOLCHAIN"
+    outside rustup toolchain install "$TOOLCHAIN" --profile minimal --component clippy,rustfmt
+  fi
+fi
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown
+  outside rustup target add wasm32-unknown-unknown
+  outside rustup target add --toolchain "$TOOLCHAIN" wasm32-unknown-unknown 2>/dev/null || true
 fi
 
 if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
