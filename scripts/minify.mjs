@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -97,13 +98,26 @@ console.log(
   `minify.mjs: ${WASM} ${sizeBefore} -> ${wasm.length} bytes (${mapping.imports.length} imports, ${mapping.exports.length} exports renamed)`,
 );
 
-for (const [file, isModule] of [[GLUE, true], ["guest-chat.js", false]]) {
+async function terse(file, isModule) {
   const path = join(staging, file);
   const source = readFileSync(path, "utf8");
   const result = await minify(source, { module: isModule, compress: { passes: 2 }, mangle: true, format: { comments: false } });
   writeFileSync(path, result.code);
   console.log(`minify.mjs: ${file} ${source.length} -> ${result.code.length} bytes`);
 }
+
+const sri = (file) => `sha384-${createHash("sha384").update(readFileSync(join(staging, file))).digest("base64")}`;
+
+await terse(GLUE, true);
+// The one-tag loader checks what it loads against the digests of what ships.
+{
+  const loaderPath = join(staging, "guest-chat.js");
+  const loader = readFileSync(loaderPath, "utf8");
+  const empty = 'var integrity = { glue: "", wasm: "" };';
+  if (loader.split(empty).length !== 2) throw new Error("minify.mjs: the loader's integrity line was not found once");
+  writeFileSync(loaderPath, loader.replace(empty, `var integrity = { glue: "${sri(GLUE)}", wasm: "${sri(WASM)}" };`));
+}
+await terse("guest-chat.js", false);
 
 /** build.rs's `compact_css`: comments dropped, whitespace runs made one space, no space
  * around `{`, `}` and `;`. */
@@ -116,3 +130,24 @@ const cssPath = join(staging, "style.css");
 const css = readFileSync(cssPath, "utf8");
 writeFileSync(cssPath, compactCss(css));
 console.log(`minify.mjs: style.css ${css.length} -> ${compactCss(css).length} bytes`);
+
+// The files changed after trunk hashed them: the page's integrity attributes are
+// computed again from what ships, so the browser checks the very bytes it gets.
+const htmlPath = join(staging, "index.html");
+const escaped = (file) => file.replace(".", "\\.");
+let html = readFileSync(htmlPath, "utf8");
+const before = html;
+// The glue's modulepreload carries it, and the module import honours it.
+html = html.replace(
+  new RegExp(`(<link[^>]*href="?/${escaped(GLUE)}"?[^>]*integrity="?)sha384-[A-Za-z0-9+/=]+`),
+  `$1${sri(GLUE)}`,
+);
+if (html === before) throw new Error(`minify.mjs: no integrity attribute for ${GLUE} in index.html`);
+// Browsers ignore integrity on a wasm preload (and say so in the console): the page's
+// own fetch of the wasm carries it instead, and a changed file is refused, not run.
+html = html.replace(new RegExp(`(<link[^>]*href="?/${escaped(WASM)}"?[^>]*) integrity="?sha384-[A-Za-z0-9+/=]+"?`), "$1");
+const call = `module_or_path: '/${WASM}'`;
+if (html.split(call).length !== 2) throw new Error(`minify.mjs: expected "${call}" once in index.html`);
+html = html.replace(call, `module_or_path: fetch('/${WASM}', { integrity: '${sri(WASM)}' })`);
+writeFileSync(htmlPath, html);
+console.log("minify.mjs: integrity of the glue and the wasm written into index.html");
