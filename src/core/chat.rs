@@ -465,16 +465,7 @@ impl ChatCore {
     /// each), so a view updates only those.
     pub fn take_dirty(&mut self) -> Vec<usize> {
         let mut dirty = std::mem::take(&mut self.dirty);
-        // Appends arrive in order and a receipt touches one older entry, so the list
-        // is nearly sorted: an insertion sort is linear here, and unlike the
-        // library's sorts it adds no code to the widget.
-        for i in 1..dirty.len() {
-            let mut j = i;
-            while j > 0 && dirty[j - 1] > dirty[j] {
-                dirty.swap(j - 1, j);
-                j -= 1;
-            }
-        }
+        super::lean::sort_nearly_sorted(&mut dirty);
         dirty.dedup();
         dirty
     }

@@ -95,7 +95,7 @@ fn check_scheme(name: &str, url: &str, schemes: &[&str]) -> Result<(), ConfigErr
     } else {
         Err(ConfigError(format!(
             "{name} must be an absolute {} URL, but is \"{url}\".",
-            super::lean::join_with(schemes.iter().copied(), " or ")
+            schemes.join(" or ")
         )))
     }
 }
@@ -134,7 +134,7 @@ fn choice<T: Copy>(
             let listed = if rest.is_empty() {
                 last.clone()
             } else {
-                let rest = super::lean::join_with(rest.iter().map(String::as_str), ", ");
+                let rest = rest.join(", ");
                 format!("{rest} or {last}")
             };
             Err(ConfigError(format!(

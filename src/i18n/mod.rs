@@ -188,10 +188,9 @@ pub struct Strings {
     pub hint_gave_up: &'static str,
 }
 
-/// `template` with each `{name}` among `values` replaced by its value, in one pass:
-/// a value is never searched for placeholders itself (an agent called "{text}" keeps
-/// that name). Slicing only through `split_once` and `strip_prefix` keeps the
-/// standard library's slice-error formatting out of the widget.
+/// `template` with each `{name}` among `values` replaced by its value, in one pass, so
+/// that a value is never searched for placeholders itself: an agent called "{text}"
+/// keeps that name, where chained `str::replace` calls would put the message there.
 fn fill_in(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;

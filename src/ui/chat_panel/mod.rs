@@ -1,6 +1,6 @@
 use super::{composer::Composer, status_bar::StatusBar, transcript::Transcript};
 use crate::{
-    core::{lean::join_with, Config, ConfigError, EntryKind, Phase},
+    core::{Config, ConfigError, EntryKind, Phase},
     use_guest_chat, UseGuestChatReturn,
 };
 use leptos::prelude::*;
@@ -82,7 +82,7 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
         }
         if !said.is_empty() {
             let start = said.len().saturating_sub(3);
-            announcement.set(join_with(said[start..].iter().map(String::as_str), " "));
+            announcement.set(said[start..].join(" "));
         }
     });
     announcement

@@ -1,5 +1,5 @@
 use crate::{
-    core::{lean::join_with, Delivery, Entry, EntryKind},
+    core::{Delivery, Entry, EntryKind},
     i18n::{Locale, Strings},
     UseGuestChatReturn,
 };
@@ -95,12 +95,11 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     let time = matches!(entry.kind, EntryKind::Guest | EntryKind::Agent)
         .then(|| format_time(chat.locale, entry.at_ms))
         .filter(|t| !t.is_empty());
-    let meta = join_with(
-        [sender, time.as_deref(), delivery.map(|(_, label)| label)]
-            .into_iter()
-            .flatten(),
-        " · ",
-    );
+    let meta = [sender, time.as_deref(), delivery.map(|(_, label)| label)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
     // Text is always inserted as a text node: agent text can never become markup.
     view! {
         <div
