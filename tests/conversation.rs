@@ -819,3 +819,32 @@ fn an_entry_is_drawn_anew_when_its_delivery_changes_and_only_then() {
     };
     assert_eq!(same_text_elsewhere.view_key(), message.view_key());
 }
+
+#[test]
+fn a_restored_conversation_knows_its_routing_and_does_not_repeat_it() {
+    let mut core = connected();
+    frame(
+        &mut core,
+        r#"{"type":"routing","status":"queued","position":3}"#,
+    );
+    let mut again = ChatCore::new(config(), 9);
+    again.restore(core.snapshot());
+    assert_eq!(again.routing, Routing::Queued { position: Some(3) });
+    again.apply(Event::Start);
+    again.apply(Event::ConnectionOpened);
+    let lines = system_lines(&again).len();
+    frame(
+        &mut again,
+        r#"{"type":"routing","status":"queued","position":3}"#,
+    );
+    assert_eq!(
+        system_lines(&again).len(),
+        lines,
+        "the same routing is no news"
+    );
+    frame(&mut again, r#"{"type":"routing","status":"connected"}"#);
+    assert_eq!(
+        system_lines(&again).last(),
+        Some(&SystemLine::AgentConnected)
+    );
+}

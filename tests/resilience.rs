@@ -82,6 +82,31 @@ async fn a_reload_resumes_the_same_session_with_transcript_and_draft() {
 }
 
 #[wasm_bindgen_test]
+async fn a_conversation_kept_in_one_language_reads_in_the_next_pages() {
+    let name = unique_name("language");
+    let w = mount(&[("guest-name", &name), ("locale", "en")]);
+    w.wait_status("Connected").await;
+    w.control("routing", r#"{"status":"queued","position":3}"#)
+        .await;
+    w.wait_for("the routing line", |w| w.all_text(".gc-system").len() == 2)
+        .await;
+    leave_page(w);
+
+    // The same conversation, now shown to a visitor whose page speaks German: the lines
+    // the widget wrote are words of the current catalog, not of the one they were kept in.
+    let w = mount(&[("guest-name", &name), ("locale", "de")]);
+    w.wait_status("Verbunden").await;
+    let de = &guest_chat::i18n::DE;
+    assert_eq!(
+        w.all_text(".gc-system"),
+        [
+            de.chat_connected.to_string(),
+            de.queued_position.replace("{n}", "3")
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
 async fn agent_messages_sent_while_the_page_was_closed_arrive_after_the_reload() {
     let name = unique_name("away");
     let w = mount(&[("guest-name", &name)]);

@@ -503,6 +503,18 @@ impl ChatCore {
             self.resumed = true;
             // The visitor already chatted: the composer is usable while we reconnect.
             self.ever_connected = true;
+            // The server repeats the routing on connecting; known already, it is no news.
+            self.routing = self
+                .transcript
+                .iter()
+                .rev()
+                .find_map(|e| match e.system? {
+                    SystemLine::Queued { position } => Some(Routing::Queued { position }),
+                    SystemLine::AgentConnected => Some(Routing::Connected),
+                    SystemLine::SessionRenewed => Some(Routing::Unknown),
+                    _ => None,
+                })
+                .unwrap_or(Routing::Unknown);
         }
     }
 
