@@ -234,10 +234,19 @@ mod tests {
         );
         for text in [
             "{truncated",
-            r#"{"type":"agent_message","text":null}"#,
-            r#"{"type":"agent_message","text":"x","seq":"7"}"#,
-            r#"["type","pong"]"#,
             "",
+            "null",
+            "[]",
+            r#""agent_message""#,
+            r#"["type","pong"]"#,
+            r#"{"type":"agent_message","text":null}"#,
+            r#"{"type":"agent_message","text":42}"#,
+            r#"{"type":"agent_message","text":"x","seq":"7"}"#,
+            r#"{"type":"agent_message","text":"x","seq":1.5}"#,
+            r#"{"type":"agent_message","text":"x","seq":1e300}"#,
+            r#"{"type":"routing","status":"queued","position":-1}"#,
+            // JSON's grammar allows a lone surrogate, but it is no text.
+            r#"{"type":"agent_message","text":"half \ud800 pair"}"#,
         ] {
             assert!(
                 matches!(unreadable(text), Unreadable::Malformed { .. }),
