@@ -5,7 +5,8 @@
 #   scripts/bench.sh perf    the widget beside a plain-JavaScript page: size, time to
 #                            Connected, bursts of 1,000 and 10,000, append cost, keypress
 #                            to wire (RUNS, BURSTS, BURST_RUNS)
-#   scripts/bench.sh         all three
+#   scripts/bench.sh bytes   where the widget's bytes are, by crate (twiggy)
+#   scripts/bench.sh         all four
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -29,10 +30,17 @@ perf() {
   (cd tests/e2e && node bench.mjs)
 }
 
+bytes() {
+  command -v twiggy >/dev/null || cargo install twiggy --version 0.8.0 --locked
+  trunk build --release
+  node scripts/bytes.mjs
+}
+
 case "$what" in
+  bytes) bytes ;;
   load) load ;;
   chaos) chaos ;;
   perf) perf ;;
-  all) load; chaos; perf ;;
-  *) echo "usage: scripts/bench.sh [load|chaos|perf]" >&2; exit 2 ;;
+  all) load; chaos; perf; bytes ;;
+  *) echo "usage: scripts/bench.sh [load|chaos|perf|bytes]" >&2; exit 2 ;;
 esac
