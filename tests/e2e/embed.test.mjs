@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { mkdirSync, readFileSync } from "node:fs";
-import { startSimulator, launchBrowser, openPage, root, dist } from "./support.mjs";
+import { startSimulator, launchBrowser, openPage, root, dist, serveTampered, refusedForIntegrity } from "./support.mjs";
 
 let sim;
 let browser;
@@ -297,25 +297,9 @@ test("the baseline page's stylesheet is the one inside the widget, byte for byte
 test("the one-tag loader runs only the glue and wasm it was built with", async () => {
   for (const file of ["guest-chat-app_bg.wasm", "guest-chat-app.js"]) {
     const context = await browser.newContext();
-    const page = await context.newPage();
-    const refused = [];
-    page.on("console", (msg) => {
-      if (/integrity/i.test(msg.text())) refused.push(msg.text());
-    });
-    await page.route((url) => url.pathname === `/${file}`, async (route) => {
-      const response = await route.fetch();
-      const body = Buffer.from(await response.body());
-      body[body.length - 1] ^= 1;
-      await route.fulfill({ response, body });
-    });
-    const host = new URL(sim.url).host;
-    await page.route((url) => url.pathname.endsWith(".html"), async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, body: (await response.text()).replaceAll("127.0.0.1:8787", host) });
-    });
-    await page.goto(`${sim.url}/host/plain.html`);
-    for (let i = 0; i < 250 && !refused.some((t) => t.includes(file)); i++) await page.waitForTimeout(20);
-    assert.ok(refused.some((t) => t.includes(file)), `${file} refused: ${refused}`);
+    await serveTampered(context, file);
+    const { page, problems } = await openPage(browser, sim, "/host/plain.html", { context });
+    assert.ok(await refusedForIntegrity(problems, file), `${file} refused: ${problems}`);
     assert.equal(await page.locator(".gc-launcher").count(), 0, "nothing of it ran");
     await context.close();
   }

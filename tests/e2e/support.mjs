@@ -98,3 +98,22 @@ export async function openPage(browser, sim, path, { viewport = { width: 520, he
 export async function openWidgetPage(browser, sim, options = {}) {
   return openPage(browser, sim, "/", options);
 }
+
+/** Serves `file` to every page of `context` with its last byte changed, as a tampered
+ * copy on a CDN would be. */
+export async function serveTampered(context, file) {
+  await context.route((url) => url.pathname === `/${file}`, async (route) => {
+    const response = await route.fetch();
+    const body = Buffer.from(await response.body());
+    body[body.length - 1] ^= 1;
+    await route.fulfill({ response, body });
+  });
+}
+
+/** Waits (5 s at most) until the browser has logged that `file` failed its integrity check. */
+export async function refusedForIntegrity(problems, file) {
+  const refused = () => problems.some((p) => /integrity/i.test(p) && p.includes(file));
+  for (let i = 0; i < 250 && !refused(); i++) await sleep(20);
+  return refused();
+}
+

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startSimulator, launchBrowser, openPage, openWidgetPage, root } from "./support.mjs";
+import { startSimulator, launchBrowser, openPage, openWidgetPage, root, serveTampered, refusedForIntegrity } from "./support.mjs";
 
 let sim;
 let browser;
@@ -146,29 +146,12 @@ test("the widget loads only the files its size budget counts, inline and embedde
 test("the page runs only the glue and wasm it was built with (subresource integrity)", async () => {
   for (const file of ["guest-chat-app_bg.wasm", "guest-chat-app.js"]) {
     const context = await browser.newContext();
-    const page = await context.newPage();
-    const refused = [];
-    page.on("console", (msg) => {
-      if (/integrity/i.test(msg.text())) refused.push(msg.text());
-    });
-    // One changed byte at the end of the file, as a tampered CDN copy would have.
-    await page.route((url) => url.pathname === `/${file}`, async (route) => {
-      const response = await route.fetch();
-      const body = Buffer.from(await response.body());
-      body[body.length - 1] ^= 1;
-      await route.fulfill({ response, body });
-    });
-    const host = new URL(sim.url).host;
-    await page.route((url) => url.pathname === "/", async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, body: (await response.text()).replaceAll("127.0.0.1:8787", host) });
-    });
-    const sessions = await sim.control("/control/sessions");
-    await page.goto(`${sim.url}/`);
-    for (let i = 0; i < 250 && !refused.some((t) => t.includes(file)); i++) await page.waitForTimeout(20);
-    assert.ok(refused.some((t) => t.includes(file)), `${file} refused: ${refused}`);
+    await serveTampered(context, file);
+    const sessions = (await sim.control("/control/sessions")).length;
+    const { page, problems } = await openWidgetPage(browser, sim, { context });
+    assert.ok(await refusedForIntegrity(problems, file), `${file} refused: ${problems}`);
     assert.equal(await page.locator(".gc-status").count(), 0, "nothing of it ran");
-    assert.equal((await sim.control("/control/sessions")).length, sessions.length, "no session was started");
+    assert.equal((await sim.control("/control/sessions")).length, sessions, "no session was started");
     await context.close();
   }
 });
