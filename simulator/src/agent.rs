@@ -55,3 +55,42 @@ pub(crate) fn on_guest_message(state: AppState, session_id: String, text: String
         );
     });
 }
+
+/// Greets a new Genesys session as a bot would.
+pub(crate) fn genesys_greet(state: AppState, token: String) {
+    if !state.genesys_scripted_and_free(&token) {
+        return;
+    }
+    tokio::spawn(async move {
+        tokio::time::sleep(state.config().queue_time).await;
+        if state.genesys_scripted_and_free(&token) {
+            state.genesys_agent_message(
+                &token,
+                &format!("Hi, I'm {AGENT_NAME}. How can I help you today?"),
+                AGENT_NAME,
+                true,
+            );
+        }
+    });
+}
+
+/// Types, then answers a Genesys guest's message.
+pub(crate) fn genesys_answer(state: AppState, token: String, text: String) {
+    if !state.genesys_scripted_and_free(&token) {
+        return;
+    }
+    tokio::spawn(async move {
+        let typing = state.config().typing_time;
+        state.genesys_typing(&token, typing.as_millis() as u64 + 1000);
+        tokio::time::sleep(typing).await;
+        if state.genesys_scripted_and_free(&token) {
+            let preview: String = text.chars().take(80).collect();
+            state.genesys_agent_message(
+                &token,
+                &format!("Thanks, I got your message: \"{preview}\"."),
+                AGENT_NAME,
+                true,
+            );
+        }
+    });
+}

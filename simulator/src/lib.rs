@@ -5,6 +5,7 @@
 mod agent;
 mod console;
 mod control;
+mod genesys;
 mod guest;
 mod state;
 
@@ -22,6 +23,7 @@ use tower_http::{
     services::{ServeDir, ServeFile},
 };
 
+pub use genesys::{GenesysConfig, DEFAULT_DEPLOYMENT};
 pub use state::{AppState, Outbound};
 
 /// Who answers the guest when no person uses the agent console.
@@ -52,6 +54,8 @@ pub struct Config {
     pub control: bool,
     /// Built widget served at `/`.
     pub dist: Option<PathBuf>,
+    /// Genesys Cloud Web Messaging, served beside the tutorial's API.
+    pub genesys: GenesysConfig,
 }
 
 impl Default for Config {
@@ -67,6 +71,7 @@ impl Default for Config {
             console: true,
             control: false,
             dist: None,
+            genesys: GenesysConfig::default(),
         }
     }
 }
@@ -90,12 +95,20 @@ pub fn router(state: AppState) -> Router {
         .route(SESSIONS_PATH, post(guest::create_session))
         .route(WS_PATH, get(guest::guest_socket))
         .route("/guest-session", post(guest::backend_session))
+        .route("/v1", get(genesys::socket))
+        .route("/api/v2/webmessaging/messages", get(genesys::history))
+        .route(
+            "/webdeployments/v1/deployments/{id}/config.json",
+            get(genesys::deployment_config),
+        )
         .route("/healthz", get(|| async { "ok" }));
     if config.console {
         app = app.merge(console::routes());
     }
     if config.control {
-        app = app.merge(control::routes());
+        app = app
+            .merge(control::routes())
+            .merge(genesys::control_routes());
     }
     if let Some(dist) = &config.dist {
         let index = dist.join("index.html");

@@ -46,6 +46,12 @@ struct Args {
     /// Directory of a built widget to serve at / (e.g. dist).
     #[arg(long)]
     dist: Option<PathBuf>,
+    /// Genesys Cloud deployment id accepted on /v1 (repeat for several).
+    #[arg(long = "deployment-id", default_value = guest_chat_simulator::DEFAULT_DEPLOYMENT)]
+    deployment_ids: Vec<String>,
+    /// Seconds a Genesys guest session lives after its last activity.
+    #[arg(long, default_value_t = 900)]
+    genesys_session_seconds: u64,
 }
 
 #[tokio::main]
@@ -91,6 +97,10 @@ async fn main() -> ExitCode {
         console: !args.no_console,
         control: args.control,
         dist: args.dist,
+        genesys: guest_chat_simulator::GenesysConfig {
+            deployments: args.deployment_ids,
+            session_ttl: Duration::from_secs(args.genesys_session_seconds),
+        },
     };
     let console = config.console;
     let control = config.control;

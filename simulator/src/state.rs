@@ -113,6 +113,7 @@ pub(crate) struct FailPlan {
 
 struct Inner {
     config: Config,
+    genesys: Mutex<crate::genesys::GenesysState>,
     sessions: Mutex<HashMap<String, Session>>,
     by_token: Mutex<HashMap<String, String>>,
     fail_plan: Mutex<FailPlan>,
@@ -134,6 +135,7 @@ impl AppState {
     pub fn new(config: Config) -> Self {
         AppState(Arc::new(Inner {
             config,
+            genesys: Mutex::new(Default::default()),
             sessions: Mutex::new(HashMap::new()),
             by_token: Mutex::new(HashMap::new()),
             fail_plan: Mutex::new(FailPlan::default()),
@@ -143,6 +145,10 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    pub(crate) fn genesys_state(&self) -> &Mutex<crate::genesys::GenesysState> {
+        &self.0.genesys
     }
 
     pub(crate) fn sessions(&self) -> MutexGuard<'_, HashMap<String, Session>> {

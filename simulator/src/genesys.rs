@@ -1,0 +1,994 @@
+//! Genesys Cloud Web Messaging's guest API, copied from what the public sources say of
+//! it (docs/protocol-genesys.md): the socket `/v1?deploymentId=…` with its JSON requests
+//! and `class`-named answers, the history endpoint behind a JWT, and the deployment's
+//! `config.json`. Where the sources are silent, the choice is marked in that document.
+
+use crate::{state::Outbound, AppState};
+use axum::{
+    extract::{
+        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
+        Path, Query, State,
+    },
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::{
+    collections::{BTreeMap, HashMap, VecDeque},
+    sync::atomic::{AtomicU64, Ordering},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+use tokio::sync::mpsc;
+
+/// A deployment id that the simulator knows unless told otherwise.
+pub const DEFAULT_DEPLOYMENT: &str = "5b1f0ef4-4c1a-4c0e-9d37-000000000001";
+/// Connections one session token may hold at once.
+pub const CONNECTIONS_PER_TOKEN: usize = 3;
+/// Guest messages allowed per second and session.
+pub const MESSAGES_PER_SECOND: usize = 2;
+/// Bytes of custom attributes a session accepts (keys and values, UTF-8).
+pub const MAX_CUSTOM_DATA_BYTES: usize = 2048;
+/// The longest guest text accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// Lifetime of a JWT from `getJwt`.
+const JWT_SECONDS: u64 = 3600;
+
+/// The settings of the Genesys side.
+#[derive(Debug, Clone)]
+pub struct GenesysConfig {
+    pub deployments: Vec<String>,
+    /// A guest session ends this long after its last activity.
+    pub session_ttl: Duration,
+}
+
+impl Default for GenesysConfig {
+    fn default() -> Self {
+        GenesysConfig {
+            deployments: vec![DEFAULT_DEPLOYMENT.into()],
+            session_ttl: Duration::from_secs(900),
+        }
+    }
+}
+
+struct Conn {
+    id: u64,
+    tx: mpsc::UnboundedSender<Outbound>,
+}
+
+/// One guest session, found by the token the client made up.
+struct GuestSession {
+    deployment: String,
+    connections: Vec<Conn>,
+    last_activity: Instant,
+    read_only: bool,
+    /// Every message and event of the conversation, oldest first, as history shows it.
+    history: Vec<Value>,
+    custom_attributes: BTreeMap<String, String>,
+    /// Send times of the last guest messages, for the rate limit.
+    recent_sends: VecDeque<Instant>,
+    /// Raw text of every request, for tests.
+    received: Vec<String>,
+    /// A person acts through the control API: the scripted agent keeps quiet.
+    taken_over: bool,
+}
+
+impl GuestSession {
+    fn new(deployment: &str) -> Self {
+        GuestSession {
+            deployment: deployment.into(),
+            connections: Vec::new(),
+            last_activity: Instant::now(),
+            read_only: false,
+            history: Vec::new(),
+            custom_attributes: BTreeMap::new(),
+            recent_sends: VecDeque::new(),
+            received: Vec::new(),
+            taken_over: false,
+        }
+    }
+
+    /// Sends `frame` to every connection of the session.
+    fn broadcast(&self, frame: &str) {
+        for conn in &self.connections {
+            let _ = conn.tx.send(Outbound::Text(frame.to_string()));
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct GenesysState {
+    sessions: HashMap<String, GuestSession>,
+    /// JWT → (session token, expiry in epoch seconds).
+    jwts: HashMap<String, (String, u64)>,
+    rate_limit_off: bool,
+    next_connection: AtomicU64,
+}
+
+fn epoch_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// `2024-02-09T22:39:50.526Z`, the form `channel.time` takes.
+pub fn iso_time(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        ms % 1000
+    )
+}
+
+/// A platform message id: 32 lower-case hex characters.
+fn message_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn envelope(kind: &str, class: &str, code: u16, body: Value, tracing_id: Option<&str>) -> String {
+    let mut frame = json!({ "type": kind, "class": class, "code": code, "body": body });
+    if let Some(id) = tracing_id {
+        frame["tracingId"] = json!(id);
+    }
+    frame.to_string()
+}
+
+/// An error answer: `class: "string"` with the text as body.
+fn error_frame(code: u16, text: &str, tracing_id: Option<&str>) -> String {
+    envelope("response", "string", code, json!(text), tracing_id)
+}
+
+impl AppState {
+    fn genesys(&self) -> std::sync::MutexGuard<'_, GenesysState> {
+        self.genesys_state()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// An agent's or bot's message, kept in history and pushed to every connection.
+    pub(crate) fn genesys_agent_message(
+        &self,
+        token: &str,
+        text: &str,
+        nickname: &str,
+        bot: bool,
+    ) -> Option<Value> {
+        let body = json!({
+            "text": text,
+            "type": "Text",
+            "direction": "Outbound",
+            "id": message_id(),
+            "channel": {
+                "time": iso_time(epoch_ms()),
+                "type": "Private",
+                "from": { "nickname": nickname },
+                "to": {}
+            },
+            "content": [],
+            "originatingEntity": if bot { "Bot" } else { "Human" },
+            "metadata": { "correlationId": uuid::Uuid::new_v4().to_string() }
+        });
+        self.genesys_push_message(token, body)
+    }
+
+    /// Keeps `body` in the session's history and pushes it as a `StructuredMessage`.
+    fn genesys_push_message(&self, token: &str, body: Value) -> Option<Value> {
+        let mut state = self.genesys();
+        let session = state.sessions.get_mut(token)?;
+        session.history.push(body.clone());
+        session.last_activity = Instant::now();
+        session.broadcast(&envelope(
+            "message",
+            "StructuredMessage",
+            200,
+            body.clone(),
+            None,
+        ));
+        Some(body)
+    }
+
+    /// The agent types: an Outbound Typing event of `duration_ms`.
+    pub(crate) fn genesys_typing(&self, token: &str, duration_ms: u64) -> Option<()> {
+        let body = json!({
+            "type": "Event",
+            "direction": "Outbound",
+            "id": message_id(),
+            "channel": { "time": iso_time(epoch_ms()), "messageId": uuid::Uuid::new_v4().to_string() },
+            "events": [{ "eventType": "Typing", "typing": { "type": "On", "duration": duration_ms } }],
+            "metadata": { "correlationId": uuid::Uuid::new_v4().to_string() }
+        });
+        let state = self.genesys();
+        let session = state.sessions.get(token)?;
+        session.broadcast(&envelope("message", "StructuredMessage", 200, body, None));
+        Some(())
+    }
+
+    /// The agent ends the conversation; the session becomes read-only.
+    pub(crate) fn genesys_end(&self, token: &str, nickname: &str) -> Option<()> {
+        let body = json!({
+            "type": "Event",
+            "direction": "Outbound",
+            "id": message_id(),
+            "channel": { "time": iso_time(epoch_ms()), "type": "Private", "from": { "nickname": nickname }, "to": {} },
+            "events": [{ "eventType": "Presence", "presence": { "type": "Disconnect" } }],
+            "metadata": { "readOnly": "true" },
+            "originatingEntity": "Human"
+        });
+        self.genesys_push_message(token, body)?;
+        self.genesys().sessions.get_mut(token)?.read_only = true;
+        Some(())
+    }
+
+    fn attach_genesys(&self, token: &str, deployment: &str, conn: Conn) -> (Value, bool) {
+        let ttl = self.config().genesys.session_ttl;
+        let mut state = self.genesys();
+        let expired = state
+            .sessions
+            .get(token)
+            .is_some_and(|s| !s.read_only && s.last_activity.elapsed() > ttl);
+        let known = state.sessions.contains_key(token) && !expired;
+        if !known {
+            state
+                .sessions
+                .insert(token.to_string(), GuestSession::new(deployment));
+        }
+        let session = state.sessions.get_mut(token).expect("inserted above");
+        session.last_activity = Instant::now();
+        if session.connections.len() >= CONNECTIONS_PER_TOKEN {
+            // Over the limit the oldest connection is told and let go.
+            let oldest = session.connections.remove(0);
+            let closed = envelope("message", "ConnectionClosedEvent", 200, json!({}), None);
+            let _ = oldest.tx.send(Outbound::Text(closed));
+            let _ = oldest
+                .tx
+                .send(Outbound::Close(1000, "session limit reached".into()));
+        }
+        if !session.connections.iter().any(|c| c.id == conn.id) {
+            session.connections.push(conn);
+        }
+        let expires = epoch_ms() / 1000 + ttl.as_secs();
+        (
+            json!({
+                "connected": true,
+                "newSession": !known,
+                "readOnly": session.read_only,
+                "maxCustomDataBytes": MAX_CUSTOM_DATA_BYTES,
+                "allowedMedia": { "inbound": { "fileTypes": [{ "type": "image/*" }, { "type": "application/pdf" }], "maxFileSizeKB": 10240 } },
+                "blockedExtensions": [".ade", ".bat", ".exe"],
+                "clearedExistingSession": false,
+                "durationSeconds": ttl.as_secs(),
+                "expirationDate": expires
+            }),
+            !known,
+        )
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SocketQuery {
+    #[serde(rename = "deploymentId")]
+    deployment_id: Option<String>,
+}
+
+pub(crate) async fn socket(
+    State(state): State<AppState>,
+    Query(query): Query<SocketQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let deployment = query.deployment_id.unwrap_or_default();
+    if !state.config().genesys.deployments.contains(&deployment) {
+        // Refused before the upgrade, as the service refuses an unknown deployment.
+        return (StatusCode::FORBIDDEN, "unknown deployment").into_response();
+    }
+    upgrade.on_upgrade(move |socket| run(state, deployment, socket))
+}
+
+async fn run(state: AppState, deployment: String, socket: WebSocket) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Outbound>();
+    let conn_id = state
+        .genesys()
+        .next_connection
+        .fetch_add(1, Ordering::Relaxed);
+    let (mut sink, mut stream) = socket.split();
+    let writer = tokio::spawn(async move {
+        while let Some(out) = rx.recv().await {
+            let message = match out {
+                Outbound::Text(text) => Message::Text(text.into()),
+                Outbound::Binary(bytes) => Message::Binary(bytes.into()),
+                Outbound::Close(code, reason) => {
+                    let _ = sink
+                        .send(Message::Close(Some(CloseFrame {
+                            code,
+                            reason: reason.into(),
+                        })))
+                        .await;
+                    return;
+                }
+                Outbound::Drop => return,
+            };
+            if sink.send(message).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut token: Option<String> = None;
+    while let Some(Ok(message)) = stream.next().await {
+        match message {
+            Message::Text(text) => {
+                handle(&state, &deployment, conn_id, &tx, &mut token, text.as_str());
+            }
+            Message::Close(_) => break,
+            _ => {}
+        }
+        if writer.is_finished() {
+            break;
+        }
+    }
+    writer.abort();
+    if let Some(token) = token {
+        if let Some(session) = state.genesys().sessions.get_mut(&token) {
+            session.connections.retain(|c| c.id != conn_id);
+        }
+    }
+}
+
+fn handle(
+    state: &AppState,
+    deployment: &str,
+    conn_id: u64,
+    tx: &mpsc::UnboundedSender<Outbound>,
+    token: &mut Option<String>,
+    raw: &str,
+) {
+    let reply = |frame: String| {
+        let _ = tx.send(Outbound::Text(frame));
+    };
+    let Ok(Value::Object(request)) = serde_json::from_str::<Value>(raw) else {
+        return reply(error_frame(400, "Request failed.", None));
+    };
+    let tracing_id = request.get("tracingId").and_then(Value::as_str);
+    let action = request.get("action").and_then(Value::as_str).unwrap_or("");
+    let request_token = request.get("token").and_then(Value::as_str);
+    if let Some(t) = request_token.or(token.as_deref()) {
+        if let Some(session) = state.genesys().sessions.get_mut(t) {
+            session.received.push(raw.to_string());
+        }
+    }
+    match action {
+        "configureSession" => {
+            let Some(new_token) = request_token.filter(|t| !t.is_empty() && t.len() <= 2048) else {
+                return reply(error_frame(400, "Request failed.", tracing_id));
+            };
+            if request.get("deploymentId").and_then(Value::as_str) != Some(deployment) {
+                return reply(error_frame(400, "Request failed.", tracing_id));
+            }
+            let start_new = request.get("startNew").and_then(Value::as_bool) == Some(true);
+            if start_new {
+                let mut genesys = state.genesys();
+                let closed = genesys.sessions.get(new_token).is_some_and(|s| s.read_only);
+                if closed {
+                    genesys.sessions.remove(new_token);
+                }
+            }
+            let conn = Conn {
+                id: conn_id,
+                tx: tx.clone(),
+            };
+            let (body, is_new) = state.attach_genesys(new_token, deployment, conn);
+            if let Some(session) = state.genesys().sessions.get_mut(new_token) {
+                session.received.push(raw.to_string());
+            }
+            *token = Some(new_token.to_string());
+            reply(envelope(
+                "response",
+                "SessionResponse",
+                200,
+                body,
+                tracing_id,
+            ));
+            if is_new {
+                crate::agent::genesys_greet(state.clone(), new_token.to_string());
+            }
+        }
+        "echo" => {
+            let ttl = state.config().genesys.session_ttl;
+            let known = token.as_deref().and_then(|t| {
+                let genesys = state.genesys();
+                genesys
+                    .sessions
+                    .get(t)
+                    .map(|s| s.last_activity.elapsed() > ttl)
+            });
+            if known == Some(true) {
+                return reply(envelope(
+                    "response",
+                    "SessionExpiredEvent",
+                    200,
+                    json!({}),
+                    tracing_id,
+                ));
+            }
+            let text = request
+                .get("message")
+                .and_then(|m| m.get("text"))
+                .cloned()
+                .unwrap_or(json!("ping"));
+            let expires = epoch_ms() / 1000 + ttl.as_secs();
+            let body = json!({
+                "text": text,
+                "type": "Text",
+                "direction": "Inbound",
+                "id": message_id(),
+                "metadata": { "durationSeconds": ttl.as_secs().to_string(), "expirationDate": expires.to_string() }
+            });
+            reply(envelope(
+                "response",
+                "StructuredMessage",
+                200,
+                body,
+                tracing_id,
+            ));
+        }
+        _ => {
+            let Some(current) = token.clone() else {
+                return reply(error_frame(4007, "session not found", tracing_id));
+            };
+            if request_token.is_some_and(|t| t != current) {
+                return reply(error_frame(401, "User is unauthorized", tracing_id));
+            }
+            on_session_request(
+                state, &current, conn_id, action, &request, tracing_id, &reply,
+            );
+        }
+    }
+}
+
+fn on_session_request(
+    state: &AppState,
+    token: &str,
+    conn_id: u64,
+    action: &str,
+    request: &Map<String, Value>,
+    tracing_id: Option<&str>,
+    reply: &dyn Fn(String),
+) {
+    let ttl = state.config().genesys.session_ttl;
+    let expired = state
+        .genesys()
+        .sessions
+        .get(token)
+        .is_none_or(|s| !s.read_only && s.last_activity.elapsed() > ttl);
+    if expired && action != "closeSession" {
+        reply(envelope(
+            "response",
+            "SessionExpiredEvent",
+            200,
+            json!({}),
+            tracing_id,
+        ));
+        return;
+    }
+    match action {
+        "getJwt" => {
+            let jwt = format!("jwt-{}", uuid::Uuid::new_v4().simple());
+            let exp = epoch_ms() / 1000 + JWT_SECONDS;
+            state
+                .genesys()
+                .jwts
+                .insert(jwt.clone(), (token.to_string(), exp));
+            reply(envelope(
+                "response",
+                "JwtResponse",
+                200,
+                json!({ "jwt": jwt, "exp": exp }),
+                tracing_id,
+            ));
+        }
+        "getConfiguration" => reply(envelope(
+            "response",
+            "GetConfigurationResponse",
+            200,
+            json!({
+                "allowedMedia": { "inbound": { "fileTypes": [{ "type": "image/*" }, { "type": "application/pdf" }], "maxFileSizeKB": 10240 } },
+                "blockedExtensions": [".ade", ".bat", ".exe"],
+                "maxCustomDataBytes": MAX_CUSTOM_DATA_BYTES,
+                "messageRoutingEnabled": true,
+                "sessionDurationSeconds": ttl.as_secs()
+            }),
+            tracing_id,
+        )),
+        "closeSession" => {
+            let mut genesys = state.genesys();
+            if let Some(session) = genesys.sessions.get_mut(token) {
+                session.read_only = true;
+                // The token's other connections are told and let go; the caller goes on.
+                let closed = envelope("message", "ConnectionClosedEvent", 200, json!({}), None);
+                for conn in session.connections.iter().filter(|c| c.id != conn_id) {
+                    let _ = conn.tx.send(Outbound::Text(closed.clone()));
+                    let _ = conn.tx.send(Outbound::Close(1000, "session closed".into()));
+                }
+                session.connections.retain(|c| c.id == conn_id);
+            }
+            drop(genesys);
+            reply(envelope(
+                "response",
+                "SessionResponse",
+                200,
+                json!({ "connected": false, "newSession": false, "readOnly": true }),
+                tracing_id,
+            ));
+        }
+        "onMessage" => on_message(state, token, request, tracing_id, reply),
+        _ => reply(error_frame(400, "Request failed.", tracing_id)),
+    }
+}
+
+fn custom_attributes(request: &Map<String, Value>) -> Option<&Map<String, Value>> {
+    let message = request.get("message")?;
+    message
+        .get("channel")
+        .or_else(|| request.get("channel"))?
+        .get("metadata")?
+        .get("customAttributes")?
+        .as_object()
+}
+
+fn on_message(
+    state: &AppState,
+    token: &str,
+    request: &Map<String, Value>,
+    tracing_id: Option<&str>,
+    reply: &dyn Fn(String),
+) {
+    let Some(message) = request.get("message").and_then(Value::as_object) else {
+        return reply(error_frame(400, "Request failed.", tracing_id));
+    };
+    let kind = message.get("type").and_then(Value::as_str).unwrap_or("");
+    if kind == "Event" {
+        return on_event(state, token, message, tracing_id, reply);
+    }
+    let text = message.get("text").and_then(Value::as_str).unwrap_or("");
+    let mut genesys = state.genesys();
+    let rate_limit_off = genesys.rate_limit_off;
+    let Some(session) = genesys.sessions.get_mut(token) else {
+        return reply(error_frame(4007, "session not found", tracing_id));
+    };
+    if session.read_only {
+        return reply(error_frame(
+            409,
+            "Session is read-only, no new messages allowed",
+            tracing_id,
+        ));
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return reply(error_frame(4011, "message too long", tracing_id));
+    }
+    let now = Instant::now();
+    while session
+        .recent_sends
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+    {
+        session.recent_sends.pop_front();
+    }
+    if !rate_limit_off && session.recent_sends.len() >= MESSAGES_PER_SECOND {
+        return reply(envelope(
+            "response",
+            "TooManyRequestsErrorMessage",
+            429,
+            json!({ "retryAfter": 1, "errorCode": 4029, "errorMessage": "Message rate too high for this session" }),
+            tracing_id,
+        ));
+    }
+    if let Some(attributes) = custom_attributes(request) {
+        let bytes: usize = attributes
+            .iter()
+            .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+            .sum();
+        if bytes > MAX_CUSTOM_DATA_BYTES {
+            return reply(error_frame(
+                4013,
+                &format!("Custom Attributes in channel metadata is larger than {MAX_CUSTOM_DATA_BYTES} bytes"),
+                tracing_id,
+            ));
+        }
+        for (k, v) in attributes {
+            if let Some(v) = v.as_str() {
+                session.custom_attributes.insert(k.clone(), v.to_string());
+            }
+        }
+    }
+    session.recent_sends.push_back(now);
+    session.last_activity = now;
+    let mut body = json!({
+        "text": text,
+        "direction": "Inbound",
+        "id": message_id(),
+        "channel": { "time": iso_time(epoch_ms()), "messageId": uuid::Uuid::new_v4().to_string() },
+        "type": message.get("type").cloned().unwrap_or(json!("Text")),
+        "originatingEntity": ""
+    });
+    // What the client put in `metadata` comes back, as older clients expect.
+    if let Some(metadata) = message.get("metadata") {
+        body["metadata"] = metadata.clone();
+    }
+    if let Some(content) = message.get("content") {
+        body["content"] = content.clone();
+    }
+    session.history.push(body.clone());
+    session.broadcast(&envelope(
+        "message",
+        "StructuredMessage",
+        200,
+        body,
+        tracing_id,
+    ));
+    let answer = !session.taken_over;
+    drop(genesys);
+    if answer {
+        crate::agent::genesys_answer(state.clone(), token.to_string(), text.to_string());
+    }
+}
+
+fn on_event(
+    state: &AppState,
+    token: &str,
+    message: &Map<String, Value>,
+    tracing_id: Option<&str>,
+    reply: &dyn Fn(String),
+) {
+    let event = message
+        .get("events")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+        .cloned()
+        .unwrap_or(Value::Null);
+    let presence = event.pointer("/presence/type").and_then(Value::as_str);
+    match (event.get("eventType").and_then(Value::as_str), presence) {
+        // Guest typing is accepted and goes nowhere the guest would see.
+        (Some("Typing"), _) => {}
+        (Some("Presence"), Some("Join")) => {
+            let body = json!({
+                "type": "Event",
+                "direction": "Inbound",
+                "id": message_id(),
+                "channel": { "time": iso_time(epoch_ms()), "messageId": uuid::Uuid::new_v4().to_string() },
+                "events": [{ "eventType": "Presence", "presence": { "type": "Join" } }]
+            });
+            if let Some(session) = state.genesys().sessions.get(token) {
+                session.broadcast(&envelope(
+                    "message",
+                    "StructuredMessage",
+                    200,
+                    body,
+                    tracing_id,
+                ));
+            }
+        }
+        (Some("Presence"), Some("Clear")) => {
+            let removed = state.genesys().sessions.remove(token);
+            if let Some(session) = removed {
+                session.broadcast(&envelope(
+                    "message",
+                    "SessionClearedEvent",
+                    200,
+                    json!({}),
+                    None,
+                ));
+                session.broadcast(&envelope(
+                    "message",
+                    "ConnectionClosedEvent",
+                    200,
+                    json!({}),
+                    None,
+                ));
+            }
+        }
+        _ => reply(error_frame(400, "Request failed.", tracing_id)),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct HistoryQuery {
+    #[serde(rename = "pageSize")]
+    page_size: Option<usize>,
+    #[serde(rename = "pageNumber")]
+    page_number: Option<usize>,
+}
+
+/// `GET /api/v2/webmessaging/messages`: the session's messages, newest first, in pages.
+pub(crate) async fn history(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HistoryQuery>,
+) -> Response {
+    let jwt = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, jwt)| jwt.trim().to_string());
+    let genesys = state.genesys();
+    let now = epoch_ms() / 1000;
+    let Some(token) = jwt
+        .and_then(|jwt| genesys.jwts.get(&jwt).cloned())
+        .filter(|(_, exp)| *exp > now)
+        .map(|(token, _)| token)
+    else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "status": 401, "code": "bad.credentials", "message": "Invalid login credentials." })),
+        )
+            .into_response();
+    };
+    let entities: Vec<Value> = genesys
+        .sessions
+        .get(&token)
+        .map(|s| s.history.iter().rev().cloned().collect())
+        .unwrap_or_default();
+    let size = query.page_size.unwrap_or(25).clamp(1, 100);
+    let number = query.page_number.unwrap_or(1).max(1);
+    let total = entities.len();
+    let page: Vec<Value> = entities
+        .into_iter()
+        .skip((number - 1) * size)
+        .take(size)
+        .collect();
+    Json(json!({
+        "entities": page,
+        "pageSize": size,
+        "pageNumber": number,
+        "total": total,
+        "pageCount": total.div_ceil(size)
+    }))
+    .into_response()
+}
+
+/// The deployment's public configuration (`config.json`), in the shape Messenger reads.
+pub(crate) async fn deployment_config(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Response {
+    if !state.config().genesys.deployments.contains(&id) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Json(json!({
+        "id": id,
+        "version": "1",
+        "languages": ["en-us", "es", "de", "ar"],
+        "defaultLanguage": "en-us",
+        "apiEndpoint": "",
+        "messenger": {
+            "enabled": true,
+            "apps": { "conversations": {
+                "enabled": true,
+                "autoStart": { "enabled": false },
+                "conversationDisconnect": { "enabled": true, "type": "ReadOnly" },
+                "conversationClear": { "enabled": true }
+            } },
+            "fileUpload": { "modes": [{ "fileTypes": ["image/*", "application/pdf"], "maxFileSizeKB": 10240 }] }
+        },
+        "journeyEvents": { "enabled": false },
+        "status": "Active"
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct SayBody {
+    text: String,
+    #[serde(default)]
+    nickname: Option<String>,
+    #[serde(default)]
+    bot: bool,
+}
+
+#[derive(Deserialize)]
+struct TypingBody {
+    #[serde(default)]
+    duration_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct DeliverBody {
+    texts: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RateLimitBody {
+    enabled: bool,
+}
+
+fn found<T: serde::Serialize>(value: Option<T>) -> Response {
+    match value {
+        Some(value) => Json(value).into_response(),
+        None => (StatusCode::NOT_FOUND, "no such session").into_response(),
+    }
+}
+
+/// The agent's side and the test controls of Genesys sessions, under `/control/genesys`.
+pub(crate) fn control_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/control/genesys/sessions",
+            get(|State(state): State<AppState>| async move {
+                let genesys = state.genesys();
+                let list: Vec<Value> = genesys
+                    .sessions
+                    .iter()
+                    .map(|(token, s)| {
+                        json!({
+                            "token": token,
+                            "deployment": s.deployment,
+                            "connections": s.connections.len(),
+                            "readOnly": s.read_only,
+                            "messages": s.history.len()
+                        })
+                    })
+                    .collect();
+                Json(list)
+            }),
+        )
+        .route(
+            "/control/genesys/sessions/{token}",
+            get(|State(state): State<AppState>, Path(token): Path<String>| async move {
+                let genesys = state.genesys();
+                found(genesys.sessions.get(&token).map(|s| {
+                    json!({
+                        "token": token,
+                        "connections": s.connections.len(),
+                        "readOnly": s.read_only,
+                        "history": s.history,
+                        "customAttributes": s.custom_attributes,
+                        "received": s.received
+                    })
+                }))
+            }),
+        )
+        .route(
+            "/control/genesys/sessions/{token}/agent-message",
+            post(|State(state): State<AppState>, Path(token): Path<String>, Json(body): Json<SayBody>| async move {
+                state.genesys_take_over(&token);
+                let nickname = body.nickname.as_deref().unwrap_or(crate::agent::AGENT_NAME);
+                found(state.genesys_agent_message(&token, &body.text, nickname, body.bot))
+            }),
+        )
+        .route(
+            "/control/genesys/sessions/{token}/typing",
+            post(|State(state): State<AppState>, Path(token): Path<String>, Json(body): Json<TypingBody>| async move {
+                state.genesys_take_over(&token);
+                found(state.genesys_typing(&token, body.duration_ms.unwrap_or(5000)).map(|_| "ok"))
+            }),
+        )
+        .route(
+            "/control/genesys/sessions/{token}/end",
+            post(|State(state): State<AppState>, Path(token): Path<String>| async move {
+                found(state.genesys_end(&token, crate::agent::AGENT_NAME).map(|_| "ok"))
+            }),
+        )
+        .route(
+            "/control/genesys/sessions/{token}/push",
+            post(|State(state): State<AppState>, Path(token): Path<String>, raw: String| async move {
+                let genesys = state.genesys();
+                found(genesys.sessions.get(&token).map(|s| {
+                    s.broadcast(&raw);
+                    json!({ "sent": s.connections.len() })
+                }))
+            }),
+        )
+        .route(
+            "/control/genesys/sessions/{token}/deliver-reversed",
+            post(|State(state): State<AppState>, Path(token): Path<String>, Json(body): Json<DeliverBody>| async move {
+                // Timed in order, sent newest first: the service promises no order.
+                state.genesys_take_over(&token);
+                let start = epoch_ms();
+                let bodies: Vec<Value> = body
+                    .texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, text)| {
+                        json!({
+                            "text": text, "type": "Text", "direction": "Outbound", "id": message_id(),
+                            "channel": { "time": iso_time(start + i as u64), "type": "Private", "from": { "nickname": crate::agent::AGENT_NAME }, "to": {} },
+                            "content": [], "originatingEntity": "Human"
+                        })
+                    })
+                    .collect();
+                let mut sent = 0;
+                for body in bodies.into_iter().rev() {
+                    sent += usize::from(state.genesys_push_message(&token, body).is_some());
+                }
+                Json(json!({ "sent": sent }))
+            }),
+        )
+        .route(
+            "/control/genesys/sessions/{token}/drop",
+            post(|State(state): State<AppState>, Path(token): Path<String>| async move {
+                let mut genesys = state.genesys();
+                found(genesys.sessions.get_mut(&token).map(|s| {
+                    for conn in s.connections.drain(..) {
+                        let _ = conn.tx.send(Outbound::Drop);
+                    }
+                    "ok"
+                }))
+            }),
+        )
+        .route(
+            "/control/genesys/sessions/{token}/expire",
+            post(|State(state): State<AppState>, Path(token): Path<String>| async move {
+                let ttl = state.config().genesys.session_ttl;
+                let mut genesys = state.genesys();
+                found(genesys.sessions.get_mut(&token).map(|s| {
+                    s.last_activity = Instant::now()
+                        .checked_sub(ttl + Duration::from_secs(1))
+                        .unwrap_or_else(Instant::now);
+                    "ok"
+                }))
+            }),
+        )
+        .route(
+            "/control/genesys/rate-limit",
+            post(|State(state): State<AppState>, Json(body): Json<RateLimitBody>| async move {
+                state.genesys().rate_limit_off = !body.enabled;
+                Json(json!({ "enabled": body.enabled }))
+            }),
+        )
+}
+
+impl AppState {
+    fn genesys_take_over(&self, token: &str) {
+        if let Some(s) = self.genesys().sessions.get_mut(token) {
+            s.taken_over = true;
+        }
+    }
+
+    /// Whether the scripted agent may still speak in this session.
+    pub(crate) fn genesys_scripted_and_free(&self, token: &str) -> bool {
+        self.config().agent == crate::AgentMode::Scripted
+            && self
+                .genesys()
+                .sessions
+                .get(token)
+                .is_some_and(|s| !s.taken_over && !s.read_only)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_iso_8601_utc_with_milliseconds() {
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_time(1_707_518_390_526), "2024-02-09T22:39:50.526Z");
+        assert_eq!(iso_time(951_782_400_007), "2000-02-29T00:00:00.007Z");
+        assert_eq!(iso_time(4_102_444_799_999), "2099-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn message_ids_are_32_hex_characters() {
+        let id = message_id();
+        assert_eq!(id.len(), 32);
+        assert!(id
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    }
+}
