@@ -132,6 +132,13 @@ async fn main() -> ExitCode {
         running.ws_url(),
         guest_chat_protocol::WS_PATH
     );
+    for deployment in &running.state.config().genesys.deployments {
+        println!(
+            "  Genesys Cloud: {}/v1?deploymentId={deployment}",
+            running.ws_url()
+        );
+    }
+    println!("  history:       GET {base}/api/v2/webmessaging/messages");
     if console {
         println!("  agent console: {base}/agent");
     }

@@ -8,6 +8,17 @@ use std::{
 
 const BIN: &str = env!("CARGO_BIN_EXE_guest-chat-simulator");
 
+/// A simulator process, killed if a failed assertion leaves it running: a failing test
+/// fails instead of hanging on the orphan.
+struct Simulator(std::process::Child);
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn a_port_in_use_is_reported_plainly() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -40,20 +51,24 @@ fn bad_flags_and_a_missing_dist_are_rejected() {
 /// Starts the simulator, reads the URLs it prints, sends `signal` at once, and expects
 /// a clean exit.
 fn stops_cleanly_on(signal: &str) {
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--control"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut simulator = Simulator(
+        Command::new(BIN)
+            .args(["--port", "0", "--control"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut simulator.0;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(
         first.starts_with("guest-chat simulator listening on http://127.0.0.1:"),
         "{first}"
     );
-    let rest: Vec<String> = lines.by_ref().take(5).map(|l| l.unwrap()).collect();
+    let rest: Vec<String> = lines.by_ref().take(7).map(|l| l.unwrap()).collect();
     assert!(rest.iter().any(|l| l.contains("/agent")));
     assert!(rest.iter().any(|l| l.contains("/control")));
+    assert!(rest.iter().any(|l| l.contains("/v1?deploymentId=")));
     let status = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
@@ -66,7 +81,6 @@ fn stops_cleanly_on(signal: &str) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let _ = child.kill();
     panic!("the simulator did not stop within 5 s of SIG{signal}");
 }
 
