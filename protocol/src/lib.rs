@@ -4,6 +4,7 @@
 //! side is a compile error on the other. `docs/protocol.md` describes the same types
 //! for people.
 
+pub mod genesys;
 pub mod json;
 
 use serde::{Deserialize, Serialize};

@@ -3,6 +3,7 @@
 //! (docs/protocol-genesys.md), and its answers are checked field by field.
 
 use futures_util::{SinkExt, StreamExt};
+use guest_chat_protocol::genesys::ServerMessage;
 use guest_chat_simulator::{start, AgentMode, Config, Running, DEFAULT_DEPLOYMENT};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -46,6 +47,10 @@ async fn next(ws: &mut Socket) -> Value {
             .expect("socket open")
             .expect("no socket error");
         if let Message::Text(text) = msg {
+            // Every frame must be one the widget's reader takes.
+            if let Err(err) = ServerMessage::decode(text.as_str()) {
+                panic!("the client types refuse {text}: {err:?}");
+            }
             return serde_json::from_str(text.as_str()).unwrap();
         }
     }

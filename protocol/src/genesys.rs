@@ -1,0 +1,636 @@
+//! Genesys Cloud Web Messaging's guest frames as serde types: what a client sends
+//! ([`Request`]) and what the service answers or pushes ([`ServerMessage`]). Reading is
+//! tolerant where the public sources disagree (docs/protocol-genesys.md): the answer's
+//! `type` is kept but never needed, `ConnectionClosedEvent` names its reason `reason`
+//! or `reasonCode`, metadata values that are not strings are skipped, and unknown
+//! fields are ignored.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// `tracingId` of the health check, as the official mobile SDK sends it.
+pub const HEALTH_CHECK_TRACING_ID: &str = "SGVhbHRoQ2hlY2tNZXNzYWdlSWQ=";
+
+/// Custom attributes: string keys and values.
+pub type Attributes = BTreeMap<String, String>;
+
+/// A request from the guest's client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum Request {
+    #[serde(rename_all = "camelCase")]
+    ConfigureSession {
+        token: String,
+        deployment_id: String,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        start_new: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tracing_id: Option<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    OnMessage {
+        token: String,
+        message: OutgoingMessage,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tracing_id: Option<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Echo {
+        token: String,
+        message: OutgoingMessage,
+        tracing_id: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    GetJwt {
+        token: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tracing_id: Option<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    CloseSession {
+        token: String,
+        close_all_connections: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tracing_id: Option<String>,
+    },
+}
+
+impl Request {
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The `message` of `onMessage` and `echo`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct OutgoingMessage {
+    #[serde(rename = "type")]
+    pub kind: MessageKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<OutgoingChannel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutgoingChannel {
+    pub metadata: ChannelMetadata,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelMetadata {
+    pub custom_attributes: Attributes,
+}
+
+impl OutgoingMessage {
+    /// A text message; `custom_attributes` go with it when there are any.
+    pub fn text(text: &str, custom_attributes: Attributes) -> Self {
+        OutgoingMessage {
+            kind: MessageKind::Text,
+            text: Some(text.to_string()),
+            channel: (!custom_attributes.is_empty()).then_some(OutgoingChannel {
+                metadata: ChannelMetadata { custom_attributes },
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// One event: the guest typing, or a presence change (`Join`, `Clear`).
+    pub fn event(event: Event) -> Self {
+        OutgoingMessage {
+            kind: MessageKind::Event,
+            events: vec![event],
+            ..Default::default()
+        }
+    }
+}
+
+/// `type` of a message body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum MessageKind {
+    #[default]
+    Text,
+    Structured,
+    Event,
+    Receipt,
+    Message,
+    /// A kind this version does not know.
+    #[serde(other)]
+    Other,
+}
+
+/// An event inside a message: typing or presence (others are kept as `Other`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "eventType")]
+pub enum Event {
+    Typing {
+        typing: Typing,
+    },
+    Presence {
+        presence: Presence,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Typing {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// How long to show it, in milliseconds; absent in what a guest sends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// Whether an answer replies to a request or is pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FrameType {
+    Response,
+    Message,
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// What the service sent, by `class`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerMessage {
+    pub frame_type: FrameType,
+    pub code: u16,
+    pub tracing_id: Option<String>,
+    pub body: ServerBody,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerBody {
+    SessionResponse(SessionResponse),
+    StructuredMessage(Box<StructuredMessage>),
+    /// `class: "string"`: an error whose text is the body.
+    Error(String),
+    TooManyRequests(TooManyRequests),
+    SessionExpired,
+    ConnectionClosed {
+        reason: Option<String>,
+    },
+    SessionCleared,
+    Logout,
+    Jwt {
+        jwt: String,
+        /// Expiry, epoch seconds.
+        exp: u64,
+    },
+    /// A class this version does not read (attachments, configuration, …).
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionResponse {
+    pub connected: bool,
+    pub new_session: bool,
+    pub read_only: bool,
+    pub max_custom_data_bytes: Option<u32>,
+    pub duration_seconds: Option<u64>,
+    /// Epoch seconds.
+    pub expiration_date: Option<u64>,
+    pub blocked_extensions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TooManyRequests {
+    /// Seconds to wait.
+    pub retry_after: u32,
+    #[serde(default)]
+    pub error_code: Option<u32>,
+    #[serde(default)]
+    pub error_message: Option<String>,
+}
+
+/// A message or event: an agent's, a bot's, or the echo of the guest's own.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StructuredMessage {
+    pub id: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: MessageKind,
+    pub text: Option<String>,
+    pub direction: Option<Direction>,
+    pub channel: Option<Channel>,
+    pub events: Vec<Event>,
+    /// Content items (quick replies, cards, attachments, …), as sent.
+    pub content: Vec<Value>,
+    #[serde(deserialize_with = "string_map")]
+    pub metadata: BTreeMap<String, String>,
+    pub originating_entity: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Direction {
+    Inbound,
+    Outbound,
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Channel {
+    /// ISO-8601 UTC; may be null.
+    pub time: Option<String>,
+    pub message_id: Option<String>,
+    pub from: Option<Participant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Participant {
+    pub nickname: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub image: Option<String>,
+}
+
+impl Participant {
+    /// The name to show: the nickname, else the first name.
+    pub fn display_name(&self) -> Option<&str> {
+        [&self.nickname, &self.first_name]
+            .into_iter()
+            .flatten()
+            .map(|s| s.trim())
+            .find(|s| !s.is_empty())
+    }
+}
+
+/// Metadata as string pairs; values of another type are skipped, not fatal.
+fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    let raw: Option<BTreeMap<String, Value>> = Option::deserialize(d)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            Value::String(s) => Some((k, s)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Why a frame could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GenesysDecodeError {
+    /// Not JSON, not an object, or a known class whose body has the wrong shape.
+    Malformed(String),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope {
+    #[serde(rename = "type", default)]
+    frame_type: FrameType,
+    class: String,
+    #[serde(default)]
+    code: u16,
+    #[serde(default)]
+    body: Value,
+    #[serde(default)]
+    tracing_id: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct ClosedBody {
+    reason: Option<String>,
+    reason_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct JwtBody {
+    jwt: String,
+    exp: u64,
+}
+
+impl ServerMessage {
+    pub fn decode(text: &str) -> Result<ServerMessage, GenesysDecodeError> {
+        let malformed = |e: serde_json::Error| GenesysDecodeError::Malformed(e.to_string());
+        let envelope: Envelope = serde_json::from_str(text).map_err(malformed)?;
+        let body = |value: Value| -> Result<_, GenesysDecodeError> {
+            Ok(match envelope.class.as_str() {
+                "SessionResponse" => {
+                    ServerBody::SessionResponse(serde_json::from_value(value).map_err(malformed)?)
+                }
+                "StructuredMessage" => ServerBody::StructuredMessage(Box::new(
+                    serde_json::from_value(value).map_err(malformed)?,
+                )),
+                "string" => ServerBody::Error(match value {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                }),
+                "TooManyRequestsErrorMessage" => {
+                    ServerBody::TooManyRequests(serde_json::from_value(value).map_err(malformed)?)
+                }
+                "SessionExpiredEvent" => ServerBody::SessionExpired,
+                "ConnectionClosedEvent" => {
+                    let closed: ClosedBody = serde_json::from_value(value).unwrap_or_default();
+                    ServerBody::ConnectionClosed {
+                        reason: closed.reason.or(closed.reason_code),
+                    }
+                }
+                "SessionClearedEvent" => ServerBody::SessionCleared,
+                "LogoutEvent" => ServerBody::Logout,
+                "JwtResponse" => {
+                    let jwt: JwtBody = serde_json::from_value(value).map_err(malformed)?;
+                    ServerBody::Jwt {
+                        jwt: jwt.jwt,
+                        exp: jwt.exp,
+                    }
+                }
+                other => ServerBody::Other(other.to_string()),
+            })
+        };
+        Ok(ServerMessage {
+            frame_type: envelope.frame_type,
+            code: envelope.code,
+            tracing_id: envelope.tracing_id.clone(),
+            body: body(envelope.body.clone())?,
+        })
+    }
+}
+
+/// One page of `GET /api/v2/webmessaging/messages`: newest first.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HistoryPage {
+    pub entities: Vec<StructuredMessage>,
+    pub page_size: u32,
+    pub page_number: u32,
+    pub total: u32,
+    pub page_count: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> ServerMessage {
+        ServerMessage::decode(text).unwrap_or_else(|e| panic!("{text}: {e:?}"))
+    }
+
+    #[test]
+    fn session_responses_in_every_published_shape() {
+        let minimal = decode(
+            r#"{"type":"response","class":"SessionResponse","code":200,"body":{"connected":true,"newSession":true}}"#,
+        );
+        assert_eq!(minimal.frame_type, FrameType::Response);
+        let ServerBody::SessionResponse(session) = minimal.body else {
+            panic!()
+        };
+        assert!(session.connected && session.new_session && !session.read_only);
+        let full = decode(
+            r#"{"type":"response","class":"SessionResponse","code":200,"body":{"connected":true,"newSession":true,"readOnly":false,"maxCustomDataBytes":100,"allowedMedia":{"inbound":{"fileTypes":[{"type":"*/*"},{"type":"video/3gpp"}],"maxFileSizeKB":10240}},"blockedExtensions":[".ade"],"clearedExistingSession":false}}"#,
+        );
+        let ServerBody::SessionResponse(session) = full.body else {
+            panic!()
+        };
+        assert_eq!(session.max_custom_data_bytes, Some(100));
+        assert_eq!(session.blocked_extensions, [".ade"]);
+        let resumed = decode(
+            r#"{"type":"response","class":"SessionResponse","code":200,"body":{"connected":true,"newSession":false}}"#,
+        );
+        assert!(matches!(
+            resumed.body,
+            ServerBody::SessionResponse(SessionResponse {
+                new_session: false,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn messages_echoes_and_events() {
+        let bot = decode(
+            r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"text":"Hello world","direction":"Outbound","id":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","channel":{"time":"2024-02-09T22:39:50.526Z","type":"Private"},"type":"Text","originatingEntity":"Bot","metadata":{"correlationId":"c"}}}"#,
+        );
+        let ServerBody::StructuredMessage(m) = bot.body else {
+            panic!()
+        };
+        assert_eq!(
+            (m.direction, m.text.as_deref()),
+            (Some(Direction::Outbound), Some("Hello world"))
+        );
+        assert_eq!(
+            m.channel.unwrap().time.as_deref(),
+            Some("2024-02-09T22:39:50.526Z")
+        );
+        assert_eq!(m.originating_entity.as_deref(), Some("Bot"));
+        let agent = decode(
+            r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"text":"From a person","direction":"Outbound","id":"0","channel":{"time":"2020-12-09T15:40:07.247Z","type":"Private","to":{"firstName":"Peter"},"from":{"firstName":"Tony","lastName":"Stark"}},"type":"Text","content":[]}}"#,
+        );
+        let ServerBody::StructuredMessage(m) = agent.body else {
+            panic!()
+        };
+        assert_eq!(
+            m.channel.unwrap().from.unwrap().display_name(),
+            Some("Tony")
+        );
+        let echo = decode(
+            r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"text":"Hello world!","direction":"Inbound","id":"test_id","channel":{"time":"2022-08-22T19:24:26.704Z","messageId":"message_id"},"type":"Text","metadata":{"customMessageId":"some_custom_message_id"}},"tracingId":"t-1"}"#,
+        );
+        assert_eq!(echo.tracing_id.as_deref(), Some("t-1"));
+        let ServerBody::StructuredMessage(m) = echo.body else {
+            panic!()
+        };
+        assert_eq!(m.metadata["customMessageId"], "some_custom_message_id");
+        let typing = decode(
+            r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"direction":"Outbound","id":"0","channel":{"time":"2022-03-09T13:35:31.104Z"},"type":"Event","events":[{"eventType":"Typing","typing":{"type":"On","duration":5000}}]}}"#,
+        );
+        let ServerBody::StructuredMessage(m) = typing.body else {
+            panic!()
+        };
+        assert_eq!(
+            m.events,
+            [Event::Typing {
+                typing: Typing {
+                    kind: "On".into(),
+                    duration: Some(5000)
+                }
+            }]
+        );
+        let ended = decode(
+            r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"type":"Event","direction":"Outbound","id":"x","channel":{"time":"2024-02-09T22:39:50.526Z","type":"Private","from":{"nickname":"Robot Friend"},"to":{}},"events":[{"eventType":"Presence","presence":{"type":"Disconnect"}}],"metadata":{"readOnly":"true"},"originatingEntity":"Bot"}}"#,
+        );
+        let ServerBody::StructuredMessage(m) = ended.body else {
+            panic!()
+        };
+        assert_eq!(m.metadata["readOnly"], "true");
+        assert!(
+            matches!(&m.events[0], Event::Presence { presence } if presence.kind == "Disconnect")
+        );
+        // Events of kinds this version does not know, and a null time, are no error.
+        let other = decode(
+            r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"type":"Event","channel":{"time":null},"events":[{"eventType":"CoBrowse","coBrowse":{}}],"metadata":{"n":1}}}"#,
+        );
+        let ServerBody::StructuredMessage(m) = other.body else {
+            panic!()
+        };
+        assert_eq!(m.events, [Event::Other]);
+        assert!(m.metadata.is_empty());
+    }
+
+    #[test]
+    fn errors_limits_and_session_events() {
+        assert_eq!(
+            decode(
+                r#"{"type":"response","class":"string","code":409,"body":"Session is read-only, no new messages allowed"}"#
+            ),
+            ServerMessage {
+                frame_type: FrameType::Response,
+                code: 409,
+                tracing_id: None,
+                body: ServerBody::Error("Session is read-only, no new messages allowed".into())
+            }
+        );
+        let limited = decode(
+            r#"{"type":"response","class":"TooManyRequestsErrorMessage","code":429,"body":{"retryAfter":3,"errorCode":4029,"errorMessage":"Message rate too high for this session"}}"#,
+        );
+        assert!(matches!(
+            limited.body,
+            ServerBody::TooManyRequests(TooManyRequests {
+                retry_after: 3,
+                error_code: Some(4029),
+                ..
+            })
+        ));
+        assert_eq!(
+            decode(r#"{"type":"response","class":"SessionExpiredEvent","code":200,"body":{}}"#)
+                .body,
+            ServerBody::SessionExpired
+        );
+        assert_eq!(
+            decode(r#"{"type":"message","class":"SessionExpiredEvent","code":200,"body":{}}"#).body,
+            ServerBody::SessionExpired
+        );
+        assert_eq!(decode(r#"{"type":"message","class":"ConnectionClosedEvent","code":200,"body":{"reason":"signedIn"}}"#).body, ServerBody::ConnectionClosed { reason: Some("signedIn".into()) });
+        assert_eq!(decode(r#"{"type":"message","class":"ConnectionClosedEvent","code":200,"body":{"reasonCode":"SessionLimitReached"}}"#).body, ServerBody::ConnectionClosed { reason: Some("SessionLimitReached".into()) });
+        assert_eq!(
+            decode(r#"{"type":"message","class":"ConnectionClosedEvent","code":200,"body":{}}"#)
+                .body,
+            ServerBody::ConnectionClosed { reason: None }
+        );
+        assert_eq!(
+            decode(r#"{"type":"message","class":"SessionClearedEvent","code":200,"body":{}}"#).body,
+            ServerBody::SessionCleared
+        );
+        assert_eq!(decode(r#"{"type":"response","class":"JwtResponse","code":200,"body":{"jwt":"expected-jwt-token","exp":1623675564}}"#).body, ServerBody::Jwt { jwt: "expected-jwt-token".into(), exp: 1623675564 });
+        assert_eq!(decode(r#"{"type":"response","class":"PresignedUrlResponse","code":200,"body":{"attachmentId":"a","headers":{},"url":"u"}}"#).body, ServerBody::Other("PresignedUrlResponse".into()));
+    }
+
+    #[test]
+    fn malformed_frames_are_refused() {
+        for text in [
+            "{",
+            "[]",
+            "null",
+            r#"{"type":"response","code":200,"body":{}}"#,
+            r#"{"type":"response","class":"JwtResponse","code":200,"body":{"jwt":1}}"#,
+            r#"{"type":"response","class":"TooManyRequestsErrorMessage","code":429,"body":{}}"#,
+            r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"text":5}}"#,
+        ] {
+            assert!(ServerMessage::decode(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn requests_have_the_published_shapes() {
+        let parse = |r: &Request| serde_json::from_str::<Value>(&r.encode()).unwrap();
+        assert_eq!(
+            parse(&Request::ConfigureSession {
+                token: "t".into(),
+                deployment_id: "d".into(),
+                start_new: false,
+                tracing_id: None
+            }),
+            serde_json::json!({"action":"configureSession","token":"t","deploymentId":"d"})
+        );
+        assert_eq!(
+            parse(&Request::ConfigureSession {
+                token: "t".into(),
+                deployment_id: "d".into(),
+                start_new: true,
+                tracing_id: Some("x".into())
+            }),
+            serde_json::json!({"action":"configureSession","token":"t","deploymentId":"d","startNew":true,"tracingId":"x"})
+        );
+        let attributes: Attributes = [("plan".to_string(), "pro".to_string())].into();
+        assert_eq!(
+            parse(&Request::OnMessage {
+                token: "t".into(),
+                message: OutgoingMessage::text("Hello world", attributes),
+                tracing_id: Some("m".into())
+            }),
+            serde_json::json!({"action":"onMessage","token":"t","tracingId":"m","message":{"type":"Text","text":"Hello world","channel":{"metadata":{"customAttributes":{"plan":"pro"}}}}})
+        );
+        assert_eq!(
+            parse(&Request::OnMessage {
+                token: "t".into(),
+                message: OutgoingMessage::event(Event::Typing {
+                    typing: Typing {
+                        kind: "On".into(),
+                        duration: None
+                    }
+                }),
+                tracing_id: None
+            }),
+            serde_json::json!({"action":"onMessage","token":"t","message":{"type":"Event","events":[{"eventType":"Typing","typing":{"type":"On"}}]}})
+        );
+        assert_eq!(
+            parse(&Request::Echo {
+                token: "t".into(),
+                message: OutgoingMessage::text("ping", Attributes::new()),
+                tracing_id: HEALTH_CHECK_TRACING_ID.into()
+            }),
+            serde_json::json!({"action":"echo","token":"t","tracingId":HEALTH_CHECK_TRACING_ID,"message":{"type":"Text","text":"ping"}})
+        );
+        assert_eq!(
+            parse(&Request::CloseSession {
+                token: "t".into(),
+                close_all_connections: true,
+                tracing_id: None
+            }),
+            serde_json::json!({"action":"closeSession","token":"t","closeAllConnections":true})
+        );
+        assert_eq!(
+            parse(&Request::GetJwt {
+                token: "t".into(),
+                tracing_id: None
+            }),
+            serde_json::json!({"action":"getJwt","token":"t"})
+        );
+    }
+
+    #[test]
+    fn a_history_page_reads_with_null_times_and_unknown_kinds() {
+        let page: HistoryPage = serde_json::from_str(r#"{"entities":[{"id":"5befde6373a23f32f20b59b4e1cba0e6","channel":{"time":"2014-04-30T21:09:51.411Z"},"type":"Text","text":"🤪","content":[],"direction":"Outbound","originatingEntity":"Bot"},
+             {"id":"46e7001c24abed05e9bcd1a006eb54b7","channel":{"time":null},"type":"Event","events":[{"eventType":"Presence","presence":{"type":"Join"}}],"text":"customer msg 7","content":[],"direction":"Inbound","originatingEntity":"Human"}],
+             "pageSize":25,"pageNumber":1,"total":2,"pageCount":1}"#).unwrap();
+        assert_eq!(page.entities.len(), 2);
+        assert_eq!(page.entities[1].channel.as_ref().unwrap().time, None);
+        let empty: HistoryPage = serde_json::from_str(
+            r#"{"entities":[],"pageSize":0,"pageNumber":1,"total":0,"pageCount":0}"#,
+        )
+        .unwrap();
+        assert!(empty.entities.is_empty());
+    }
+}
