@@ -6,7 +6,7 @@
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 use guest_chat::core::{chat::PERSISTED_ENTRIES, *};
-use guest_chat::protocol::{tutorial::TutorialProtocol, WireProtocol};
+use guest_chat::protocol::{tutorial::TutorialProtocol, SessionStart, WireProtocol};
 
 const WIRE: TutorialProtocol = TutorialProtocol;
 
@@ -104,7 +104,9 @@ fn start_requests_a_session_with_token_organization_and_guest_details() {
     let effects = core.apply(Event::Start);
     assert_eq!(core.connection, Connection::CreatingSession);
     assert_eq!(effects, [Effect::CreateSession]);
-    let req = WIRE.session_request(core.config());
+    let SessionStart::Http(req) = WIRE.session_start(core.config()) else {
+        panic!("a request")
+    };
     assert_eq!(req.url, "http://sim/api/v2/webmessaging/guest/sessions");
     assert!(req
         .headers
@@ -127,7 +129,9 @@ fn backend_mode_posts_to_the_session_url_without_a_token() {
     let mut core = ChatCore::new(config, 1);
     let effects = core.apply(Event::Start);
     assert_eq!(effects, [Effect::CreateSession]);
-    let req = WIRE.session_request(core.config());
+    let SessionStart::Http(req) = WIRE.session_start(core.config()) else {
+        panic!("a request")
+    };
     assert_eq!(req.url, "/guest-session");
     assert!(!req.headers.iter().any(|(k, _)| k == "Authorization"));
 }
@@ -406,7 +410,9 @@ fn heartbeat_pings_and_a_missing_pong_means_a_dead_connection() {
     let mut core = connected();
     assert_eq!(
         core.apply(Event::HeartbeatDue),
-        [Effect::Send(Outgoing::Heartbeat)]
+        [Effect::Send(Outgoing::Heartbeat {
+            session_id: "sess-1".into()
+        })]
     );
     frame(&mut core, r#"{"type":"pong"}"#);
     assert_eq!(
@@ -625,7 +631,9 @@ fn waking_up_skips_the_backoff_or_probes_an_open_socket() {
     let mut core = connected();
     assert_eq!(
         core.apply(Event::PageVisible),
-        [Effect::Send(Outgoing::Heartbeat)]
+        [Effect::Send(Outgoing::Heartbeat {
+            session_id: "sess-1".into()
+        })]
     );
     assert!(
         core.apply(Event::PageVisible).is_empty(),
@@ -847,4 +855,35 @@ fn a_restored_conversation_knows_its_routing_and_does_not_repeat_it() {
         system_lines(&again).last(),
         Some(&SystemLine::AgentConnected)
     );
+}
+
+#[test]
+fn typing_announced_for_a_time_ends_by_itself_or_with_the_message() {
+    let mut core = connected();
+    let effects = core.apply(Event::Received(Incoming::AgentTypingFor(3000)));
+    assert!(core.agent_typing);
+    assert_eq!(effects, [Effect::ScheduleTypingEnd { delay_ms: 3000 }]);
+    core.apply(Event::TypingExpired);
+    assert!(!core.agent_typing);
+    core.apply(Event::Received(Incoming::AgentTypingFor(3000)));
+    core.apply(Event::Received(Incoming::AgentMessage {
+        seq: None,
+        author: None,
+        text: "done".into(),
+    }));
+    assert!(!core.agent_typing);
+}
+
+#[test]
+fn a_conversation_ended_by_the_agent_closes_its_connection_and_stays_ended() {
+    let mut core = connected();
+    send(&mut core, "unanswered", "c1");
+    let effects = core.apply(Event::Received(Incoming::ConversationEnded));
+    assert_eq!(effects[0], Effect::CloseConnection(CloseWhy::ChatEnded));
+    assert_eq!(core.connection, Connection::Ended);
+    assert_eq!(system_lines(&core).last(), Some(&SystemLine::ChatEnded));
+    assert_eq!(core.transcript[1].delivery, Some(Delivery::Failed));
+    assert!(!core.can_compose());
+    // Nothing more from a connection the core let go.
+    assert!(core.apply(Event::Received(Incoming::Noted)).is_empty());
 }

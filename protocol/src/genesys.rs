@@ -5,9 +5,12 @@
 //! or `reasonCode`, metadata values that are not strings are skipped, and unknown
 //! fields are ignored.
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
-use std::collections::BTreeMap;
+use serde::{
+    de::{IgnoredAny, MapAccess, SeqAccess, Visitor},
+    Deserialize, Deserializer, Serialize,
+};
+use serde_json::value::RawValue;
+use std::{collections::BTreeMap, fmt};
 
 /// `tracingId` of the health check, as the official mobile SDK sends it.
 pub const HEALTH_CHECK_TRACING_ID: &str = "SGVhbHRoQ2hlY2tNZXNzYWdlSWQ=";
@@ -127,7 +130,7 @@ pub enum MessageKind {
 
 /// An event inside a message: typing or presence (others are kept as `Other`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "eventType")]
+#[serde(tag = "eventType", from = "FlatEvent")]
 pub enum Event {
     Typing {
         typing: Typing,
@@ -137,6 +140,28 @@ pub enum Event {
     },
     #[serde(other)]
     Other,
+}
+
+/// Events are read through one flat struct: serde's internally tagged reading would
+/// buffer every event first, and cost the widget several KB.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FlatEvent {
+    event_type: String,
+    #[serde(default)]
+    typing: Option<Typing>,
+    #[serde(default)]
+    presence: Option<Presence>,
+}
+
+impl From<FlatEvent> for Event {
+    fn from(flat: FlatEvent) -> Event {
+        match (flat.event_type.as_str(), flat.typing, flat.presence) {
+            ("Typing", Some(typing), _) => Event::Typing { typing },
+            ("Presence", _, Some(presence)) => Event::Presence { presence },
+            _ => Event::Other,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,11 +256,22 @@ pub struct StructuredMessage {
     pub direction: Option<Direction>,
     pub channel: Option<Channel>,
     pub events: Vec<Event>,
-    /// Content items (quick replies, cards, attachments, …), as sent.
-    pub content: Vec<Value>,
-    #[serde(deserialize_with = "string_map")]
-    pub metadata: BTreeMap<String, String>,
+    pub metadata: Metadata,
     pub originating_entity: Option<String>,
+}
+
+/// The metadata a client reads; values that are not strings count as absent. Content
+/// items (quick replies, cards, attachments) and other fields are not read yet: each
+/// field read costs the widget its share of serde's code.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Metadata {
+    /// `"true"` on the event that ends a conversation for good.
+    #[serde(deserialize_with = "maybe_string")]
+    pub read_only: Option<String>,
+    /// The id an older client put on its message, echoed back.
+    #[serde(deserialize_with = "maybe_string")]
+    pub custom_message_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -251,7 +287,6 @@ pub enum Direction {
 pub struct Channel {
     /// ISO-8601 UTC; may be null.
     pub time: Option<String>,
-    pub message_id: Option<String>,
     pub from: Option<Participant>,
 }
 
@@ -260,8 +295,6 @@ pub struct Channel {
 pub struct Participant {
     pub nickname: Option<String>,
     pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub image: Option<String>,
 }
 
 impl Participant {
@@ -275,17 +308,50 @@ impl Participant {
     }
 }
 
-/// Metadata as string pairs; values of another type are skipped, not fatal.
-fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    let raw: Option<BTreeMap<String, Value>> = Option::deserialize(d)?;
-    Ok(raw
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| match v {
-            Value::String(s) => Some((k, s)),
-            _ => None,
-        })
-        .collect())
+/// A metadata value: kept when it is a string, skipped otherwise.
+struct MaybeString(Option<String>);
+
+impl<'de> Deserialize<'de> for MaybeString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeString;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<MaybeString, E> {
+                Ok(MaybeString(Some(v.to_string())))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_unit<E>(self) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MaybeString, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeString(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaybeString, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(MaybeString(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn maybe_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(MaybeString::deserialize(d)?.0)
 }
 
 /// Why a frame could not be read.
@@ -297,14 +363,14 @@ pub enum GenesysDecodeError {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Envelope {
+struct Envelope<'a> {
     #[serde(rename = "type", default)]
     frame_type: FrameType,
     class: String,
     #[serde(default)]
     code: u16,
-    #[serde(default)]
-    body: Value,
+    #[serde(borrow, default)]
+    body: Option<&'a RawValue>,
     #[serde(default)]
     tracing_id: Option<String>,
 }
@@ -326,45 +392,47 @@ impl ServerMessage {
     pub fn decode(text: &str) -> Result<ServerMessage, GenesysDecodeError> {
         let malformed = |e: serde_json::Error| GenesysDecodeError::Malformed(e.to_string());
         let envelope: Envelope = serde_json::from_str(text).map_err(malformed)?;
-        let body = |value: Value| -> Result<_, GenesysDecodeError> {
-            Ok(match envelope.class.as_str() {
-                "SessionResponse" => {
-                    ServerBody::SessionResponse(serde_json::from_value(value).map_err(malformed)?)
+        // The body is read straight into the type its class names, with no value tree.
+        let raw = envelope.body.map_or("null", RawValue::get);
+        let body = match envelope.class.as_str() {
+            "SessionResponse" => ServerBody::SessionResponse(
+                serde_json::from_str::<Option<SessionResponse>>(raw)
+                    .map_err(malformed)?
+                    .unwrap_or_default(),
+            ),
+            "StructuredMessage" => ServerBody::StructuredMessage(Box::new(
+                serde_json::from_str(raw).map_err(malformed)?,
+            )),
+            "string" => ServerBody::Error(match serde_json::from_str::<String>(raw) {
+                Ok(text) => text,
+                Err(_) => raw.to_string(),
+            }),
+            "TooManyRequestsErrorMessage" => {
+                ServerBody::TooManyRequests(serde_json::from_str(raw).map_err(malformed)?)
+            }
+            "SessionExpiredEvent" => ServerBody::SessionExpired,
+            "ConnectionClosedEvent" => {
+                let closed: ClosedBody = serde_json::from_str(raw).unwrap_or_default();
+                ServerBody::ConnectionClosed {
+                    reason: closed.reason.or(closed.reason_code),
                 }
-                "StructuredMessage" => ServerBody::StructuredMessage(Box::new(
-                    serde_json::from_value(value).map_err(malformed)?,
-                )),
-                "string" => ServerBody::Error(match value {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                }),
-                "TooManyRequestsErrorMessage" => {
-                    ServerBody::TooManyRequests(serde_json::from_value(value).map_err(malformed)?)
+            }
+            "SessionClearedEvent" => ServerBody::SessionCleared,
+            "LogoutEvent" => ServerBody::Logout,
+            "JwtResponse" => {
+                let jwt: JwtBody = serde_json::from_str(raw).map_err(malformed)?;
+                ServerBody::Jwt {
+                    jwt: jwt.jwt,
+                    exp: jwt.exp,
                 }
-                "SessionExpiredEvent" => ServerBody::SessionExpired,
-                "ConnectionClosedEvent" => {
-                    let closed: ClosedBody = serde_json::from_value(value).unwrap_or_default();
-                    ServerBody::ConnectionClosed {
-                        reason: closed.reason.or(closed.reason_code),
-                    }
-                }
-                "SessionClearedEvent" => ServerBody::SessionCleared,
-                "LogoutEvent" => ServerBody::Logout,
-                "JwtResponse" => {
-                    let jwt: JwtBody = serde_json::from_value(value).map_err(malformed)?;
-                    ServerBody::Jwt {
-                        jwt: jwt.jwt,
-                        exp: jwt.exp,
-                    }
-                }
-                other => ServerBody::Other(other.to_string()),
-            })
+            }
+            other => ServerBody::Other(other.to_string()),
         };
         Ok(ServerMessage {
             frame_type: envelope.frame_type,
             code: envelope.code,
-            tracing_id: envelope.tracing_id.clone(),
-            body: body(envelope.body.clone())?,
+            tracing_id: envelope.tracing_id,
+            body,
         })
     }
 }
@@ -452,7 +520,10 @@ mod tests {
         let ServerBody::StructuredMessage(m) = echo.body else {
             panic!()
         };
-        assert_eq!(m.metadata["customMessageId"], "some_custom_message_id");
+        assert_eq!(
+            m.metadata.custom_message_id.as_deref(),
+            Some("some_custom_message_id")
+        );
         let typing = decode(
             r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"direction":"Outbound","id":"0","channel":{"time":"2022-03-09T13:35:31.104Z"},"type":"Event","events":[{"eventType":"Typing","typing":{"type":"On","duration":5000}}]}}"#,
         );
@@ -474,19 +545,19 @@ mod tests {
         let ServerBody::StructuredMessage(m) = ended.body else {
             panic!()
         };
-        assert_eq!(m.metadata["readOnly"], "true");
+        assert_eq!(m.metadata.read_only.as_deref(), Some("true"));
         assert!(
             matches!(&m.events[0], Event::Presence { presence } if presence.kind == "Disconnect")
         );
         // Events of kinds this version does not know, and a null time, are no error.
         let other = decode(
-            r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"type":"Event","channel":{"time":null},"events":[{"eventType":"CoBrowse","coBrowse":{}}],"metadata":{"n":1}}}"#,
+            r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"type":"Event","channel":{"time":null},"events":[{"eventType":"CoBrowse","coBrowse":{}}],"metadata":{"readOnly":1}}}"#,
         );
         let ServerBody::StructuredMessage(m) = other.body else {
             panic!()
         };
         assert_eq!(m.events, [Event::Other]);
-        assert!(m.metadata.is_empty());
+        assert_eq!(m.metadata, Metadata::default());
     }
 
     #[test]
@@ -554,7 +625,7 @@ mod tests {
 
     #[test]
     fn requests_have_the_published_shapes() {
-        let parse = |r: &Request| serde_json::from_str::<Value>(&r.encode()).unwrap();
+        let parse = |r: &Request| serde_json::from_str::<serde_json::Value>(&r.encode()).unwrap();
         assert_eq!(
             parse(&Request::ConfigureSession {
                 token: "t".into(),

@@ -228,6 +228,13 @@ pub enum Incoming {
         text: String,
     },
     AgentTyping(bool),
+    /// The agent types; without a newer word, it stops after `ms`.
+    AgentTypingFor(u32),
+    /// The agent or bot ended the conversation: nothing more can be sent in it.
+    ConversationEnded,
+    /// A frame the conversation has nothing to do with (the echo of a presence event,
+    /// the server confirming the session).
+    Noted,
     /// `None`: a routing state this version does not know.
     Routing(Option<Routing>),
     /// The server holds a guest message: the one with `client_id`, or without it the
@@ -272,6 +279,8 @@ pub enum CloseKind {
 pub enum CloseWhy {
     /// No answer to a heartbeat for a whole interval.
     HeartbeatTimeout,
+    /// The conversation ended while the connection stayed open.
+    ChatEnded,
 }
 
 /// What the core asks to be written to the connection.
@@ -282,7 +291,9 @@ pub enum Outgoing {
         text: String,
         client_id: Option<String>,
     },
-    Heartbeat,
+    Heartbeat {
+        session_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,6 +311,8 @@ pub enum Event {
     },
     ReconnectDue,
     HeartbeatDue,
+    /// The time an agent's typing was announced for has passed.
+    TypingExpired,
     /// The visitor sends `text`; `client_id` is a fresh UUID from the runtime.
     Send {
         text: String,
@@ -339,6 +352,10 @@ pub enum Effect {
         every_ms: u32,
     },
     StopHeartbeat,
+    /// Report [`Event::TypingExpired`] after this delay, replacing an earlier one.
+    ScheduleTypingEnd {
+        delay_ms: u32,
+    },
     /// Cancel a scheduled reconnect (a reconnect happens sooner).
     CancelReconnect,
     /// Try the session request again after this delay (a `Retry-After`).
@@ -625,6 +642,10 @@ impl ChatCore {
                 _ => vec![],
             },
             Event::HeartbeatDue => self.on_heartbeat(),
+            Event::TypingExpired => {
+                self.agent_typing = false;
+                vec![]
+            }
             Event::Send { text, client_id } => self.on_send(&text, client_id),
             Event::Retry => self.retry_now(),
             Event::RetryMessage { id } => {
@@ -681,10 +702,7 @@ impl ChatCore {
             Connection::Offline | Connection::Disconnected { .. } | Connection::GaveUp => {
                 self.retry_now()
             }
-            Connection::Connected if !self.awaiting_pong => {
-                self.awaiting_pong = true;
-                vec![Effect::Send(Outgoing::Heartbeat)]
-            }
+            Connection::Connected if !self.awaiting_pong => self.heartbeat(),
             _ => vec![],
         }
     }
@@ -791,8 +809,17 @@ impl ChatCore {
             effects.extend(self.on_close(CloseKind::Lost, "(heartbeat timeout)"));
             return effects;
         }
+        self.heartbeat()
+    }
+
+    fn heartbeat(&mut self) -> Vec<Effect> {
+        let Some(session) = &self.session else {
+            return vec![];
+        };
         self.awaiting_pong = true;
-        vec![Effect::Send(Outgoing::Heartbeat)]
+        vec![Effect::Send(Outgoing::Heartbeat {
+            session_id: session.session_id.clone(),
+        })]
     }
 
     /// `detail` is logged with the close; empty, nothing is logged.
@@ -881,6 +908,16 @@ impl ChatCore {
                 self.transcript[index].agent_name = author.map(|n| Arc::from(n.as_str()));
             }
             Incoming::AgentTyping(typing) => self.agent_typing = typing,
+            Incoming::AgentTypingFor(ms) => {
+                self.agent_typing = true;
+                return vec![Effect::ScheduleTypingEnd { delay_ms: ms }];
+            }
+            Incoming::ConversationEnded => {
+                let mut effects = vec![Effect::CloseConnection(CloseWhy::ChatEnded)];
+                effects.extend(self.on_close(CloseKind::Ended, ""));
+                return effects;
+            }
+            Incoming::Noted => {}
             Incoming::Routing(None) => {
                 return vec![Effect::Warn(
                     "guest-chat: unknown routing status ignored".into(),

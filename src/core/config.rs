@@ -11,7 +11,31 @@ pub enum SessionSource {
     Backend { url: String },
     /// The page calls the Guest API itself with an access token (development only).
     Direct { access_token: String },
+    /// Genesys Cloud Web Messaging: the widget makes its own session token and talks to
+    /// the deployment's socket.
+    Genesys { deployment_id: String },
 }
+
+/// Genesys Cloud's domain for each region key (docs/protocol-genesys.md).
+pub const GENESYS_REGIONS: [(&str, &str); 17] = [
+    ("us-east-1", "mypurecloud.com"),
+    ("us-east-2", "use2.us-gov-pure.cloud"),
+    ("us-west-2", "usw2.pure.cloud"),
+    ("ca-central-1", "cac1.pure.cloud"),
+    ("sa-east-1", "sae1.pure.cloud"),
+    ("eu-west-1", "mypurecloud.ie"),
+    ("eu-west-2", "euw2.pure.cloud"),
+    ("eu-central-1", "mypurecloud.de"),
+    ("eu-central-2", "euc2.pure.cloud"),
+    ("me-central-1", "mec1.pure.cloud"),
+    ("ap-south-1", "aps1.pure.cloud"),
+    ("ap-northeast-1", "mypurecloud.jp"),
+    ("ap-northeast-2", "apne2.pure.cloud"),
+    ("ap-northeast-3", "apne3.pure.cloud"),
+    ("ap-southeast-1", "apse1.pure.cloud"),
+    ("ap-southeast-2", "mypurecloud.com.au"),
+    ("mx-central-1", "mxc1.pure.cloud"),
+];
 
 /// Where the conversation is kept across page loads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +105,32 @@ impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The Genesys Cloud domain: `data-environment` as given, else the region's.
+fn genesys_domain(environment: Option<String>, region: &str) -> Result<String, ConfigError> {
+    if let Some(domain) = environment {
+        let plausible = domain.contains('.')
+            && domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        return if plausible {
+            Ok(domain.to_ascii_lowercase())
+        } else {
+            Err(ConfigError(format!(
+                "data-environment must be a Genesys Cloud domain like \"mypurecloud.ie\", but is \"{domain}\"."
+            )))
+        };
+    }
+    GENESYS_REGIONS
+        .iter()
+        .find(|(key, _)| *key == region)
+        .map(|(_, domain)| domain.to_string())
+        .ok_or_else(|| {
+            ConfigError(format!(
+                "data-region \"{region}\" is not a Genesys Cloud region; use one like \"eu-west-1\", or set data-environment to your domain."
+            ))
+        })
 }
 
 fn trim_base(url: String) -> String {
@@ -162,16 +212,31 @@ impl Config {
                 "data-region must look like \"us-east-1\", but is \"{region}\"."
             )));
         }
-        let api_base = trim_base(
-            attr("api-base").unwrap_or_else(|| format!("https://api.{region}.mygen.com")),
-        );
-        let ws_base = trim_base(
-            attr("ws-base").unwrap_or_else(|| format!("wss://webmessaging.{region}.mygen.com")),
-        );
+        let deployment_id = attr("deployment-id");
+        // The tutorial's hosts, or Genesys Cloud's for the region or environment.
+        let domain = match &deployment_id {
+            None => format!("{region}.mygen.com"),
+            Some(_) => genesys_domain(attr("environment"), &region)?,
+        };
+        let api_base =
+            trim_base(attr("api-base").unwrap_or_else(|| format!("https://api.{domain}")));
+        let ws_base =
+            trim_base(attr("ws-base").unwrap_or_else(|| format!("wss://webmessaging.{domain}")));
         check_scheme("data-api-base", &api_base, &["https", "http"])?;
         check_scheme("data-ws-base", &ws_base, &["wss", "ws"])?;
         let organization_id = attr("organization-id");
         let session = match (attr("session-url"), attr("access-token")) {
+            _ if deployment_id.is_some() => {
+                if attr("session-url").is_some() || attr("access-token").is_some() {
+                    return Err(ConfigError(
+                        "Set data-deployment-id for Genesys Cloud, or data-session-url (or data-access-token) for the Guest API, not both."
+                            .into(),
+                    ));
+                }
+                SessionSource::Genesys {
+                    deployment_id: deployment_id.clone().unwrap_or_default(),
+                }
+            }
             (Some(_), Some(_)) => {
                 return Err(ConfigError(
                     "Set either data-session-url or data-access-token, not both: the session URL keeps the access token on your server."
@@ -251,8 +316,9 @@ impl Config {
     /// or guest identity is another conversation.
     pub fn storage_key(&self) -> String {
         let source = match &self.session {
-            SessionSource::Backend { url } => url.as_str(),
-            SessionSource::Direct { .. } => self.api_base.as_str(),
+            SessionSource::Backend { url } => url.clone(),
+            SessionSource::Direct { .. } => self.api_base.clone(),
+            SessionSource::Genesys { deployment_id } => format!("{}|{deployment_id}", self.ws_base),
         };
         format!(
             "guest-chat:v1:{source}|{}|{}|{}",
@@ -268,7 +334,7 @@ impl Config {
             SessionSource::Direct { .. } => Some(
                 "guest-chat: data-access-token exposes an OAuth access token to every visitor. Use it for development only; in production set data-session-url to a backend endpoint.",
             ),
-            SessionSource::Backend { .. } => None,
+            SessionSource::Backend { .. } | SessionSource::Genesys { .. } => None,
         }
     }
 }
@@ -396,5 +462,63 @@ mod tests {
         assert_eq!(c.session, SessionSource::Backend { url: "/s".into() });
         assert_eq!(c.guest_name, None);
         assert!(c.warning().is_none());
+    }
+
+    #[test]
+    fn a_deployment_id_selects_genesys_cloud_by_region_or_environment() {
+        let c = config(&[("deployment-id", "dep-1"), ("region", "eu-west-1")]).unwrap();
+        assert_eq!(
+            c.session,
+            SessionSource::Genesys {
+                deployment_id: "dep-1".into()
+            }
+        );
+        assert_eq!(c.ws_base, "wss://webmessaging.mypurecloud.ie");
+        assert_eq!(c.api_base, "https://api.mypurecloud.ie");
+        let c = config(&[("deployment-id", "dep-1")]).unwrap();
+        assert_eq!(c.ws_base, "wss://webmessaging.mypurecloud.com");
+        let c = config(&[("deployment-id", "d"), ("environment", "inindca.com")]).unwrap();
+        assert_eq!(c.api_base, "https://api.inindca.com");
+        let c = config(&[
+            ("deployment-id", "d"),
+            ("ws-base", "ws://127.0.0.1:8787"),
+            ("api-base", "http://127.0.0.1:8787"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.ws_base.as_str(), c.api_base.as_str()),
+            ("ws://127.0.0.1:8787", "http://127.0.0.1:8787")
+        );
+        assert_eq!(c.warning(), None);
+        assert!(c.storage_key().contains("|d|"));
+    }
+
+    #[test]
+    fn a_deployment_id_with_another_source_or_an_unknown_region_is_explained() {
+        for (pairs, words) in [
+            (
+                vec![("deployment-id", "d"), ("session-url", "/s")],
+                "not both",
+            ),
+            (
+                vec![("deployment-id", "d"), ("access-token", "t")],
+                "not both",
+            ),
+            (
+                vec![("deployment-id", "d"), ("region", "mars-1")],
+                "not a Genesys Cloud region",
+            ),
+            (
+                vec![("deployment-id", "d"), ("environment", "not a domain")],
+                "data-environment",
+            ),
+            (
+                vec![("deployment-id", "d"), ("ws-base", "http://x")],
+                "data-ws-base",
+            ),
+        ] {
+            let err = config(&pairs).unwrap_err();
+            assert!(err.0.contains(words), "{pairs:?}: {err}");
+        }
     }
 }

@@ -2,9 +2,13 @@
 //! domain events, and the core's requests into frames; the core never sees a frame.
 //! A new protocol is a new module here implementing [`WireProtocol`].
 
+pub mod genesys;
 pub mod tutorial;
 
 use crate::core::{CloseKind, CloseWhy, Config, Event, NewSession, Outgoing, Session};
+
+/// How long a session the client made is kept: the server says when it ends.
+const LOCAL_SESSION_SECONDS: u64 = 30 * 24 * 3600;
 
 /// A request the runtime sends over HTTP, as an adapter words it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,11 +20,35 @@ pub struct HttpRequest {
     pub timeout_ms: u32,
 }
 
+/// How a protocol starts a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionStart {
+    /// The server makes it: send this request.
+    Http(HttpRequest),
+    /// The client makes it: a fresh random token is all it needs.
+    Local,
+}
+
 /// One wire protocol, as the runtime uses it. Implementations are pure: no browser, no
 /// I/O, so each is tested natively frame by frame.
 pub trait WireProtocol {
-    /// The request that creates a session.
-    fn session_request(&self, config: &Config) -> HttpRequest;
+    /// How a new session comes to be.
+    fn session_start(&self, config: &Config) -> SessionStart;
+    /// A session made by the client from `token` ([`SessionStart::Local`]).
+    fn local_session(&self, config: &Config, token: String) -> NewSession {
+        let _ = config;
+        NewSession {
+            guest_token: token.clone(),
+            session_id: token,
+            organization_id: String::new(),
+            expires_in_s: LOCAL_SESSION_SECONDS,
+        }
+    }
+    /// Frames to send as soon as a connection opens, before anything else.
+    fn opening_frames(&self, config: &Config, session: &Session, start_new: bool) -> Vec<String> {
+        let _ = (config, session, start_new);
+        Vec::new()
+    }
     /// A successful answer to [`WireProtocol::session_request`]; `Err` says what was wrong.
     fn read_session(&self, body: &str) -> Result<NewSession, String>;
     /// The server's own words in the body of a failed request, for the visitor.

@@ -2,7 +2,7 @@
 //! JSON frames named by `type` (docs/protocol.md). The frame types themselves live in
 //! the `guest-chat-protocol` crate, shared with the simulator.
 
-use super::{encode_query_component, HttpRequest, WireProtocol};
+use super::{encode_query_component, HttpRequest, SessionStart, WireProtocol};
 use crate::core::{
     CloseKind, CloseWhy, Config, Event, Incoming, NewSession, Outgoing, Routing, Session,
     SessionSource, Unreadable,
@@ -22,7 +22,7 @@ const PREVIEW_CHARS: usize = 120;
 pub struct TutorialProtocol;
 
 impl WireProtocol for TutorialProtocol {
-    fn session_request(&self, config: &Config) -> HttpRequest {
+    fn session_start(&self, config: &Config) -> SessionStart {
         let body = CreateSessionRequest {
             guest_name: config.guest_name.clone(),
             guest_email: config.guest_email.clone(),
@@ -35,16 +35,17 @@ impl WireProtocol for TutorialProtocol {
                 headers.push(("Authorization".into(), format!("Bearer {access_token}")));
                 format!("{}{SESSIONS_PATH}", config.api_base)
             }
+            SessionSource::Genesys { .. } => return SessionStart::Local,
         };
         if let Some(org) = &config.organization_id {
             headers.push((ORGANIZATION_HEADER.into(), org.clone()));
         }
-        HttpRequest {
+        SessionStart::Http(HttpRequest {
             url,
             headers,
             body: json::to_string(&body),
             timeout_ms: config.session_timeout_ms,
-        }
+        })
     }
 
     fn read_session(&self, body: &str) -> Result<NewSession, String> {
@@ -131,7 +132,7 @@ impl WireProtocol for TutorialProtocol {
                 text: text.clone(),
                 client_message_id: client_id.clone(),
             },
-            Outgoing::Heartbeat => ClientFrame::Ping,
+            Outgoing::Heartbeat { .. } => ClientFrame::Ping,
         }
         .encode()
     }
@@ -147,6 +148,7 @@ impl WireProtocol for TutorialProtocol {
     fn close_code(&self, why: CloseWhy) -> u16 {
         match why {
             CloseWhy::HeartbeatTimeout => CLOSE_HEARTBEAT_TIMEOUT,
+            CloseWhy::ChatEnded => CLOSE_NORMAL,
         }
     }
 }
@@ -281,7 +283,9 @@ mod tests {
             r#"{"type":"message","session_id":"s-1","text":"hi"}"#
         );
         assert_eq!(
-            TutorialProtocol.encode(&Outgoing::Heartbeat),
+            TutorialProtocol.encode(&Outgoing::Heartbeat {
+                session_id: "s".into()
+            }),
             r#"{"type":"ping"}"#
         );
     }

@@ -37,11 +37,12 @@ use self::{
 };
 #[cfg(target_arch = "wasm32")]
 use crate::{
+    core::SessionSource,
     core::{
         ChatCore, Config, Connection, Effect, Event, RestFailure, Routing, Snapshot, Unreadable,
     },
     i18n::{Locale, Strings},
-    protocol::{tutorial::TutorialProtocol, WireProtocol},
+    protocol::{genesys::GenesysProtocol, tutorial::TutorialProtocol, SessionStart, WireProtocol},
 };
 #[cfg(target_arch = "wasm32")]
 use leptos::prelude::*;
@@ -138,6 +139,7 @@ struct Resources {
     reconnect: Option<Timeout>,
     session_retry: Option<Timeout>,
     heartbeat: Option<Interval>,
+    typing_end: Option<Timeout>,
     persist: Option<Timeout>,
     page: Option<PageListeners>,
 }
@@ -224,7 +226,18 @@ impl Controller {
     fn run(&self, chat: ChatHandle, effect: Effect) {
         match effect {
             Effect::CreateSession => {
-                let request = self.wire.session_request(self.state.borrow().core.config());
+                let start = self.wire.session_start(self.state.borrow().core.config());
+                let request = match start {
+                    SessionStart::Http(request) => request,
+                    SessionStart::Local => {
+                        let mut state = self.state.borrow_mut();
+                        let session = self
+                            .wire
+                            .local_session(state.core.config(), new_client_id());
+                        state.queue.push_back(Event::SessionCreated(session));
+                        return;
+                    }
+                };
                 let wire = self.wire;
                 let answer = http::post(request);
                 leptos::task::spawn_local(async move {
@@ -284,6 +297,10 @@ impl Controller {
             Effect::StopHeartbeat => {
                 self.state.borrow_mut().resources.heartbeat = None;
             }
+            Effect::ScheduleTypingEnd { delay_ms } => {
+                let timer = Timeout::new(delay_ms, move || dispatch(chat, Event::TypingExpired));
+                self.state.borrow_mut().resources.typing_end = Some(timer);
+            }
             Effect::Warn(text) => web_sys::console::warn_1(&text.into()),
             Effect::LogError(text) => web_sys::console::error_1(&text.into()),
             Effect::FocusComposer => self.state.borrow().view.request_focus(),
@@ -296,7 +313,13 @@ impl Controller {
         let wire = self.wire;
         let opened = Socket::open(url, move |event| {
             let event = match event {
-                SocketEvent::Opened => Event::ConnectionOpened,
+                SocketEvent::Opened => {
+                    // What the protocol says first goes before anything the core sends.
+                    if let Some(c) = controller(chat) {
+                        c.send_opening_frames();
+                    }
+                    Event::ConnectionOpened
+                }
                 SocketEvent::Text(text) => wire.decode(&text),
                 SocketEvent::Binary => Event::Unreadable(Unreadable::Binary),
                 SocketEvent::Closed { code, reason } => Event::ConnectionClosed {
@@ -320,6 +343,21 @@ impl Controller {
                     code: 1006,
                     reason: "invalid WebSocket URL".into(),
                 });
+            }
+        }
+    }
+
+    fn send_opening_frames(&self) {
+        let state = self.state.borrow();
+        let Some(session) = state.core.session() else {
+            return;
+        };
+        let frames = self
+            .wire
+            .opening_frames(state.core.config(), session, false);
+        if let Some(socket) = &state.resources.socket {
+            for frame in frames {
+                socket.send(frame);
             }
         }
     }
@@ -413,6 +451,10 @@ fn session_answer(wire: &dyn WireProtocol, answer: HttpAnswer) -> Event {
 pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     let locale = Locale::choose(config.language.as_deref(), &window::browser_languages());
     let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
+    let wire: &'static dyn WireProtocol = match config.session {
+        SessionSource::Genesys { .. } => &GenesysProtocol,
+        _ => &TutorialProtocol,
+    };
     let store = Store::open(config.persistence);
     let snapshot_key = config.storage_key();
 
@@ -440,7 +482,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             throttle: WriteThrottle::new(PERSIST_EVERY_MS),
             persisted: (0, 0),
         }),
-        wire: &TutorialProtocol,
+        wire,
         store,
         snapshot_key,
     }));
