@@ -887,3 +887,25 @@ fn a_conversation_ended_by_the_agent_closes_its_connection_and_stays_ended() {
     // Nothing more from a connection the core let go.
     assert!(core.apply(Event::Received(Incoming::Noted)).is_empty());
 }
+
+#[test]
+fn a_connection_let_go_for_another_waits_for_the_visitor() {
+    let mut core = connected();
+    let effects = core.apply(Event::ConnectionClosed {
+        kind: CloseKind::Displaced,
+        code: 1000,
+        reason: "SessionLimitReached".into(),
+    });
+    assert_eq!(core.connection, Connection::Displaced);
+    assert!(effects.contains(&Effect::CloseConnection(CloseWhy::Displaced)));
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::ScheduleReconnect { .. })));
+    // Neither the network nor the page coming back takes the conversation back.
+    assert!(core.apply(Event::PageVisible).is_empty());
+    assert!(core.apply(Event::NetworkOnline).is_empty());
+    // The close of the socket that follows changes nothing.
+    assert!(close(&mut core, 1000, "").is_empty());
+    // The visitor does.
+    assert!(opens_socket(&core.apply(Event::Retry)));
+}

@@ -131,3 +131,31 @@ async fn a_reload_resumes_the_same_genesys_session() {
     assert_eq!(second["action"], "configureSession");
     assert_eq!(second["token"], token.as_str());
 }
+
+#[wasm_bindgen_test]
+async fn a_fourth_window_of_a_conversation_does_not_start_a_tug_of_war() {
+    let name = unique_name("genesys-tabs");
+    let first = mount_genesys(&name);
+    first.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    let mut others = vec![];
+    for _ in 0..3 {
+        let w = mount_genesys(&name);
+        w.wait_status("Connected").await;
+        others.push(w);
+    }
+    // Three connections per token: the oldest is let go, says so, and offers to continue.
+    let en = &guest_chat::i18n::EN;
+    first.wait_status(en.displaced).await;
+    assert_eq!(first.text(".gc-hint"), en.hint_displaced);
+    assert!(first.find(".gc-retry").is_some());
+    // Proves that nothing happens: many reconnect delays (40 ms) pass without the first
+    // window taking a connection back.
+    sleep(400).await;
+    assert_eq!(first.status(), en.displaced);
+    assert_eq!(genesys_session(&token).await["connections"], 3);
+    assert!(others.iter().all(|w| w.status() == "Connected"));
+    // The visitor chooses this window: it connects again (and another is let go).
+    first.click(".gc-retry");
+    first.wait_status("Connected").await;
+}

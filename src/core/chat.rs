@@ -26,6 +26,10 @@ pub enum Connection {
     },
     /// Every attempt failed; the visitor may retry.
     GaveUp,
+    /// The server let this connection go because the conversation is open elsewhere
+    /// (other tabs or devices); it comes back on the visitor's action only, so that
+    /// two windows never take the conversation from each other in a loop.
+    Displaced,
     /// The agent ended the chat (close 1000).
     Ended,
     /// The browser reports no network; reconnecting waits for it.
@@ -75,7 +79,9 @@ impl Connection {
                 Phase::Reconnecting
             }
             Connection::Offline => Phase::Offline,
-            Connection::GaveUp | Connection::SessionFailed(_) => Phase::Failed,
+            Connection::GaveUp | Connection::SessionFailed(_) | Connection::Displaced => {
+                Phase::Failed
+            }
             Connection::Ended => Phase::Ended,
         }
     }
@@ -272,6 +278,8 @@ pub enum CloseKind {
     SessionExpired,
     /// Anything else: reconnect with backoff.
     Lost,
+    /// The server closed it in favour of another connection of the conversation.
+    Displaced,
 }
 
 /// Why the widget closes a connection itself.
@@ -281,6 +289,8 @@ pub enum CloseWhy {
     HeartbeatTimeout,
     /// The conversation ended while the connection stayed open.
     ChatEnded,
+    /// The server let this connection go for another one.
+    Displaced,
 }
 
 /// What the core asks to be written to the connection.
@@ -680,7 +690,10 @@ impl ChatCore {
     fn retry_now(&mut self) -> Vec<Effect> {
         match self.connection {
             Connection::SessionFailed(_) => self.create_session(),
-            Connection::GaveUp | Connection::Offline | Connection::Disconnected { .. } => {
+            Connection::GaveUp
+            | Connection::Offline
+            | Connection::Disconnected { .. }
+            | Connection::Displaced => {
                 let mut effects = vec![Effect::CancelReconnect];
                 if self.session_expired() {
                     effects.extend(self.renew_session());
@@ -784,7 +797,9 @@ impl ChatCore {
         if !self.socket_open {
             // The visitor acting is the best moment to try again.
             return match self.connection {
-                Connection::GaveUp | Connection::Offline => self.retry_now(),
+                Connection::GaveUp | Connection::Offline | Connection::Displaced => {
+                    self.retry_now()
+                }
                 _ => vec![],
             };
         }
@@ -848,6 +863,12 @@ impl ChatCore {
             || (!was_open && (self.resumed || self.session_expired()))
         {
             effects.extend(self.renew_session());
+            return effects;
+        }
+        if kind == CloseKind::Displaced {
+            // The server said so in a message; the socket itself may still be open.
+            self.connection = Connection::Displaced;
+            effects.push(Effect::CloseConnection(CloseWhy::Displaced));
             return effects;
         }
         if !detail.is_empty() {

@@ -42,6 +42,7 @@ pub static DE: Strings = Strings {
     disconnected_in: "Getrennt. Neuer Versuch in {n} s…",
     reconnecting: "Verbindung wird wiederhergestellt… (Versuch {n})",
     gave_up: "Die Verbindung konnte nicht wiederhergestellt werden.",
+    displaced: "Dieser Chat ist anderswo geöffnet.",
     ended: "Chat beendet",
     offline: "Offline. Warten auf das Netzwerk…",
     network_error: "Netzwerkfehler",
@@ -57,4 +58,5 @@ pub static DE: Strings = Strings {
     hint_2xx: "Der Sitzungs-Endpunkt hat etwas geantwortet, das keine Gastsitzung ist.",
     hint_other: "Der Chat-Dienst hat die Anfrage abgelehnt.",
     hint_gave_up: "Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
+    hint_displaced: "Er ist in einem anderen Tab, Fenster oder Gerät geöffnet. Versuchen Sie es erneut, um hier weiterzumachen.",
 };

@@ -42,6 +42,7 @@ pub static EN: Strings = Strings {
     disconnected_in: "Disconnected. Reconnecting in {n} s…",
     reconnecting: "Reconnecting… (attempt {n})",
     gave_up: "Could not reconnect.",
+    displaced: "This chat is open elsewhere.",
     ended: "Chat ended",
     offline: "Offline. Waiting for the network…",
     network_error: "network error",
@@ -59,4 +60,5 @@ pub static EN: Strings = Strings {
     hint_2xx: "The session endpoint answered with something that is not a guest session.",
     hint_other: "The chat service refused the request.",
     hint_gave_up: "Check your internet connection, then try again.",
+    hint_displaced: "It is open in another tab, window or device. Try again to continue here.",
 };

@@ -42,6 +42,7 @@ pub static ES: Strings = Strings {
     disconnected_in: "Desconectado. Reconectando en {n} s…",
     reconnecting: "Reconectando… (intento {n})",
     gave_up: "No se pudo reconectar.",
+    displaced: "Este chat está abierto en otro lugar.",
     ended: "Chat terminado",
     offline: "Sin conexión. Esperando a la red…",
     network_error: "error de red",
@@ -57,4 +58,5 @@ pub static ES: Strings = Strings {
     hint_2xx: "El punto de acceso de sesiones respondió algo que no es una sesión de invitado.",
     hint_other: "El servicio de chat rechazó la solicitud.",
     hint_gave_up: "Comprueba tu conexión a internet y vuelve a intentarlo.",
+    hint_displaced: "Está abierto en otra pestaña, ventana o dispositivo. Vuelve a intentarlo para seguir aquí.",
 };

@@ -171,6 +171,7 @@ pub struct Strings {
     pub disconnected_in: &'static str,
     pub reconnecting: &'static str,
     pub gave_up: &'static str,
+    pub displaced: &'static str,
     pub ended: &'static str,
     pub offline: &'static str,
     pub network_error: &'static str,
@@ -186,6 +187,7 @@ pub struct Strings {
     pub hint_2xx: &'static str,
     pub hint_other: &'static str,
     pub hint_gave_up: &'static str,
+    pub hint_displaced: &'static str,
 }
 
 /// `template` with each `{name}` among `values` replaced by its value, in one pass, so
@@ -247,6 +249,7 @@ impl Strings {
         match connection {
             Connection::SessionFailed(failure) => Some(self.failure_hint(failure)),
             Connection::GaveUp => Some(self.hint_gave_up.into()),
+            Connection::Displaced => Some(self.hint_displaced.into()),
             _ => None,
         }
     }
@@ -280,6 +283,7 @@ impl Strings {
             }
             Connection::Reconnecting { attempt } => fill(self.reconnecting, attempt),
             Connection::GaveUp => self.gave_up.into(),
+            Connection::Displaced => self.displaced.into(),
             Connection::Ended => self.ended.into(),
             Connection::Offline => self.offline.into(),
             Connection::SessionFailed(failure) => {
@@ -464,6 +468,7 @@ mod tests {
             },
             Connection::Reconnecting { attempt: 3 },
             Connection::GaveUp,
+            Connection::Displaced,
             Connection::Ended,
             Connection::Offline,
         ];

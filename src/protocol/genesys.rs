@@ -106,7 +106,7 @@ impl WireProtocol for GenesysProtocol {
     fn close_code(&self, why: CloseWhy) -> u16 {
         match why {
             CloseWhy::HeartbeatTimeout => CLOSE_HEARTBEAT_TIMEOUT,
-            CloseWhy::ChatEnded => 1000,
+            CloseWhy::ChatEnded | CloseWhy::Displaced => 1000,
         }
     }
 }
@@ -132,8 +132,10 @@ fn read(message: ServerMessage) -> Event {
             code: 4006,
             reason: "session expired".into(),
         },
+        // Too many connections, the conversation cleared, a sign-in elsewhere: the
+        // widget says so and waits for the visitor instead of taking the session back.
         ServerBody::ConnectionClosed { reason } => Event::ConnectionClosed {
-            kind: CloseKind::Lost,
+            kind: CloseKind::Displaced,
             code: 1000,
             reason: reason.unwrap_or_else(|| "closed by the service".into()),
         },
@@ -323,6 +325,15 @@ mod tests {
             ),
             Event::ConnectionClosed {
                 kind: CloseKind::SessionExpired,
+                ..
+            }
+        ));
+        assert!(matches!(
+            GenesysProtocol.decode(
+                r#"{"type":"message","class":"ConnectionClosedEvent","code":200,"body":{"reason":"signedIn"}}"#
+            ),
+            Event::ConnectionClosed {
+                kind: CloseKind::Displaced,
                 ..
             }
         ));

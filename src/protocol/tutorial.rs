@@ -148,7 +148,7 @@ impl WireProtocol for TutorialProtocol {
     fn close_code(&self, why: CloseWhy) -> u16 {
         match why {
             CloseWhy::HeartbeatTimeout => CLOSE_HEARTBEAT_TIMEOUT,
-            CloseWhy::ChatEnded => CLOSE_NORMAL,
+            CloseWhy::ChatEnded | CloseWhy::Displaced => CLOSE_NORMAL,
         }
     }
 }
