@@ -6,7 +6,7 @@
 use crate::{state::Outbound, AppState};
 use axum::{
     extract::{
-        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
+        ws::{Message, WebSocket, WebSocketUpgrade},
         Path, Query, State,
     },
     http::{header, HeaderMap, StatusCode},
@@ -14,7 +14,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::{
@@ -34,6 +34,14 @@ pub const MESSAGES_PER_SECOND: usize = 2;
 pub const MAX_CUSTOM_DATA_BYTES: usize = 2048;
 /// The longest guest text accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
+/// File extensions a guest may not upload.
+const BLOCKED_EXTENSIONS: [&str; 3] = [".ade", ".bat", ".exe"];
+
+/// What a guest may upload, as `SessionResponse` and `GetConfigurationResponse` say it.
+fn allowed_media() -> Value {
+    json!({ "inbound": { "fileTypes": [{ "type": "image/*" }, { "type": "application/pdf" }], "maxFileSizeKB": 10240 } })
+}
+
 /// Lifetime of a JWT from `getJwt`.
 const JWT_SECONDS: u64 = 3600;
 
@@ -271,8 +279,8 @@ impl AppState {
                 "newSession": !known,
                 "readOnly": session.read_only,
                 "maxCustomDataBytes": MAX_CUSTOM_DATA_BYTES,
-                "allowedMedia": { "inbound": { "fileTypes": [{ "type": "image/*" }, { "type": "application/pdf" }], "maxFileSizeKB": 10240 } },
-                "blockedExtensions": [".ade", ".bat", ".exe"],
+                "allowedMedia": allowed_media(),
+                "blockedExtensions": BLOCKED_EXTENSIONS,
                 "clearedExistingSession": false,
                 "durationSeconds": ttl.as_secs(),
                 "expirationDate": expires
@@ -302,33 +310,13 @@ pub(crate) async fn socket(
 }
 
 async fn run(state: AppState, deployment: String, socket: WebSocket) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Outbound>();
+    let (tx, rx) = mpsc::unbounded_channel::<Outbound>();
     let conn_id = state
         .genesys()
         .next_connection
         .fetch_add(1, Ordering::Relaxed);
-    let (mut sink, mut stream) = socket.split();
-    let writer = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            let message = match out {
-                Outbound::Text(text) => Message::Text(text.into()),
-                Outbound::Binary(bytes) => Message::Binary(bytes.into()),
-                Outbound::Close(code, reason) => {
-                    let _ = sink
-                        .send(Message::Close(Some(CloseFrame {
-                            code,
-                            reason: reason.into(),
-                        })))
-                        .await;
-                    return;
-                }
-                Outbound::Drop => return,
-            };
-            if sink.send(message).await.is_err() {
-                return;
-            }
-        }
-    });
+    let (sink, mut stream) = socket.split();
+    let writer = tokio::spawn(crate::state::write_outbound(rx, sink, None));
     let mut token: Option<String> = None;
     while let Some(Ok(message)) = stream.next().await {
         match message {
@@ -367,9 +355,12 @@ fn handle(
     let tracing_id = request.get("tracingId").and_then(Value::as_str);
     let action = request.get("action").and_then(Value::as_str).unwrap_or("");
     let request_token = request.get("token").and_then(Value::as_str);
-    if let Some(t) = request_token.or(token.as_deref()) {
-        if let Some(session) = state.genesys().sessions.get_mut(t) {
-            session.received.push(raw.to_string());
+    // A configureSession is recorded once its session exists (it may make it).
+    if action != "configureSession" {
+        if let Some(t) = request_token.or(token.as_deref()) {
+            if let Some(session) = state.genesys().sessions.get_mut(t) {
+                session.received.push(raw.to_string());
+            }
         }
     }
     match action {
@@ -507,8 +498,8 @@ fn on_session_request(
             "GetConfigurationResponse",
             200,
             json!({
-                "allowedMedia": { "inbound": { "fileTypes": [{ "type": "image/*" }, { "type": "application/pdf" }], "maxFileSizeKB": 10240 } },
-                "blockedExtensions": [".ade", ".bat", ".exe"],
+                "allowedMedia": allowed_media(),
+                "blockedExtensions": BLOCKED_EXTENSIONS,
                 "maxCustomDataBytes": MAX_CUSTOM_DATA_BYTES,
                 "messageRoutingEnabled": true,
                 "sessionDurationSeconds": ttl.as_secs()

@@ -8,22 +8,19 @@ use crate::{
 use axum::{
     body::Bytes,
     extract::{
-        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
+        ws::{Message, WebSocket, WebSocketUpgrade},
         Query, State,
     },
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use guest_chat_protocol::{
     ClientFrame, CreateSessionRequest, CreateSessionResponse, ServerFrame, WsQuery,
     CLOSE_SESSION_EXPIRED, CLOSE_TOO_BIG, ORGANIZATION_HEADER,
 };
-use std::{
-    sync::atomic::Ordering,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// Applies a delay or failure planned through the control API, if one is pending.
@@ -216,7 +213,7 @@ async fn run_guest_socket(
     last_seq: Option<u64>,
     socket: WebSocket,
 ) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Outbound>();
+    let (tx, rx) = mpsc::unbounded_channel::<Outbound>();
     let Some((conn_id, delay, expires_at, start_script)) =
         state.attach(&session_id, tx.clone(), last_seq)
     else {
@@ -226,34 +223,8 @@ async fn run_guest_socket(
     if start_script {
         agent::start_script(state.clone(), session_id.clone());
     }
-    let (mut sink, mut stream) = socket.split();
-    let mut writer = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            let ms = delay.load(Ordering::Relaxed);
-            if ms > 0 {
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-            }
-            let message = match out {
-                Outbound::Text(text) => Message::Text(text.into()),
-                Outbound::Binary(bytes) => Message::Binary(bytes.into()),
-                Outbound::Close(code, reason) => {
-                    let _ = sink
-                        .send(Message::Close(Some(CloseFrame {
-                            code,
-                            reason: reason.into(),
-                        })))
-                        .await;
-                    // Give the guest a moment to answer the close handshake.
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    return;
-                }
-                Outbound::Drop => return,
-            };
-            if sink.send(message).await.is_err() {
-                return;
-            }
-        }
-    });
+    let (sink, mut stream) = socket.split();
+    let mut writer = tokio::spawn(crate::state::write_outbound(rx, sink, Some(delay)));
     let expiry = tokio::time::sleep_until(expires_at.into());
     tokio::pin!(expiry);
     loop {

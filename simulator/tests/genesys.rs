@@ -143,6 +143,9 @@ async fn a_token_makes_a_session_that_a_second_connection_resumes() {
     assert!(body["durationSeconds"].is_number() && body["expirationDate"].is_number());
     let mut again = open(&sim).await;
     assert_eq!(configure(&mut again, &t).await["body"]["newSession"], false);
+    // Each request is recorded once, whether it made the session or resumed it.
+    let received = session(&sim, &t).await["received"].clone();
+    assert_eq!(received.as_array().unwrap().len(), 2, "{received}");
     sim.stop().await;
 }
 
