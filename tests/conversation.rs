@@ -63,7 +63,7 @@ fn frames(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Send(out) => Some(WIRE.encode(out)),
+            Effect::Send(out) => WIRE.encode(out),
             _ => None,
         })
         .collect()
@@ -75,6 +75,7 @@ fn connection_url(core: &ChatCore, effects: &[Effect]) -> Option<String> {
         Effect::OpenConnection {
             session,
             resume_after,
+            ..
         } => Some(WIRE.connection_url(core.config(), session, *resume_after)),
         _ => None,
     })
@@ -868,6 +869,8 @@ fn typing_announced_for_a_time_ends_by_itself_or_with_the_message() {
     core.apply(Event::Received(Incoming::AgentTypingFor(3000)));
     core.apply(Event::Received(Incoming::AgentMessage {
         seq: None,
+        id: None,
+        at_ms: None,
         author: None,
         text: "done".into(),
     }));

@@ -4,9 +4,9 @@
 //! [`Outgoing`] requests into frames; the runtime carries out the [`Effect`]s; the view
 //! renders the public state. Nothing here touches the browser or a wire format.
 
-use super::config::Config;
+use super::config::{Config, SessionSource};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
@@ -34,6 +34,10 @@ pub enum Connection {
     Ended,
     /// The browser reports no network; reconnecting waits for it.
     Offline,
+    /// The service refused every connection before one ever opened: most likely the
+    /// configuration (deployment, region, the site's domain) is wrong. Retried on the
+    /// visitor's action only.
+    Unreachable,
 }
 
 /// What the status bar, the announcer and the page's `status` events show of a
@@ -79,9 +83,10 @@ impl Connection {
                 Phase::Reconnecting
             }
             Connection::Offline => Phase::Offline,
-            Connection::GaveUp | Connection::SessionFailed(_) | Connection::Displaced => {
-                Phase::Failed
-            }
+            Connection::GaveUp
+            | Connection::SessionFailed(_)
+            | Connection::Displaced
+            | Connection::Unreachable => Phase::Failed,
             Connection::Ended => Phase::Ended,
         }
     }
@@ -102,8 +107,16 @@ pub enum SystemLine {
     ChatConnected,
     ChatEnded,
     SessionRenewed,
-    Queued { position: Option<u32> },
+    Queued {
+        position: Option<u32>,
+    },
     AgentConnected,
+    /// The visitor started a new chat after the last one ended.
+    NewChat,
+    /// The server refused something with this code (see the catalog for the words).
+    Refused {
+        code: u16,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -144,9 +157,14 @@ pub struct Entry {
     /// For [`EntryKind::System`]: which line it is (its `text` is then empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<SystemLine>,
-    /// When the widget received or sent it (milliseconds since the epoch).
+    /// When the widget received or sent it (milliseconds since the epoch), or when the
+    /// server processed it, for entries with a `server_id`.
     #[serde(default)]
     pub at_ms: f64,
+    /// The server's id of the message, where the protocol names messages: a message
+    /// seen again (pushed twice, or in the history) is recognised by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_id: Option<Arc<str>>,
 }
 
 impl Entry {
@@ -184,6 +202,9 @@ pub struct Snapshot {
     pub session: Option<Session>,
     pub last_seq: Option<u64>,
     pub transcript: Vec<Entry>,
+    /// Custom attributes the server has taken in this session.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sent_attributes: BTreeMap<String, String>,
 }
 
 /// A session the server just created; `expires_in_s` is its token's lifetime.
@@ -225,11 +246,14 @@ impl RestFailure {
 }
 
 /// What the server said, as the protocol adapter read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
-    /// An agent's message; `seq` numbers it within the session when the server does.
+    /// An agent's message; `seq` numbers it within the session when the server does,
+    /// `id` names it and `at_ms` is when the server processed it, where the protocol says.
     AgentMessage {
         seq: Option<u64>,
+        id: Option<String>,
+        at_ms: Option<f64>,
         author: Option<String>,
         text: String,
     },
@@ -247,6 +271,9 @@ pub enum Incoming {
     /// oldest not yet acknowledged.
     Acknowledged {
         client_id: Option<String>,
+        /// The server's id for the message and its time, where the protocol gives them.
+        server_id: Option<String>,
+        at_ms: Option<f64>,
     },
     /// The server refused something and said why.
     ServerError {
@@ -254,6 +281,61 @@ pub enum Incoming {
     },
     /// The answer to a heartbeat.
     HeartbeatAnswered,
+    /// The server took the session configured on this connection.
+    SessionConfigured(SessionConfigured),
+    /// A token for reading the conversation's history, valid until `expires_at_ms`.
+    HistoryToken {
+        jwt: String,
+        expires_at_ms: f64,
+    },
+    /// The server refused a request with `code`; `client_id` names the guest message
+    /// it concerned, if any. `reason` is the server's own text, for the console.
+    Refused {
+        code: u16,
+        client_id: Option<String>,
+        reason: String,
+    },
+    /// Too many messages: the one with `client_id` was not taken; wait, then resend.
+    RateLimited {
+        client_id: Option<String>,
+        retry_after_ms: u32,
+    },
+    /// The service does not take the visitor's typing events.
+    TypingRefused,
+    /// The conversation was erased on the server, at the visitor's request.
+    SessionCleared,
+}
+
+/// What the server said about the session a connection configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionConfigured {
+    /// The server made a new session (nothing is held there yet).
+    pub new_session: bool,
+    /// The conversation has ended: nothing more can be sent in it.
+    pub read_only: bool,
+    /// The most bytes of custom attributes the session takes.
+    pub max_attribute_bytes: Option<u32>,
+}
+
+/// One message of the server's history of the conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryItem {
+    pub id: String,
+    /// Written by the visitor (here or in another window), not by an agent or bot.
+    pub from_guest: bool,
+    pub text: String,
+    pub author: Option<String>,
+    pub at_ms: Option<f64>,
+    /// The id the widget gave the message, when the server kept it.
+    pub client_id: Option<String>,
+}
+
+/// A page of history: `items` newest first; `more` when older pages follow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPage {
+    pub page: u32,
+    pub items: Vec<HistoryItem>,
+    pub more: bool,
 }
 
 /// A frame the adapter could not turn into an [`Incoming`].
@@ -291,6 +373,8 @@ pub enum CloseWhy {
     ChatEnded,
     /// The server let this connection go for another one.
     Displaced,
+    /// The conversation was cleared: this connection belongs to a session now gone.
+    Cleared,
 }
 
 /// What the core asks to be written to the connection.
@@ -300,13 +384,27 @@ pub enum Outgoing {
         session_id: String,
         text: String,
         client_id: Option<String>,
+        /// Custom attributes that go with this message (new or changed ones).
+        attributes: BTreeMap<String, String>,
     },
     Heartbeat {
         session_id: String,
     },
+    /// Ask for a token to read the history with.
+    HistoryToken {
+        session_id: String,
+    },
+    /// The visitor is typing.
+    Typing {
+        session_id: String,
+    },
+    /// Erase the conversation on the server.
+    Clear {
+        session_id: String,
+    },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Start,
     SessionCreated(NewSession),
@@ -340,6 +438,18 @@ pub enum Event {
     NetworkOffline,
     /// The page became visible again (after sleep or a background tab).
     PageVisible,
+    /// A page of history, as asked for with [`Effect::FetchHistory`].
+    HistoryLoaded(HistoryPage),
+    /// The history could not be read; `why` is for the console.
+    HistoryFailed(String),
+    /// The pause between two messages is over (see [`Effect::ScheduleFlush`]).
+    FlushDue,
+    /// The visitor types in the composer.
+    GuestTyping,
+    /// The visitor starts a new chat after the last one ended.
+    StartNewChat,
+    /// The visitor confirmed erasing the conversation.
+    ClearConversation,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -350,6 +460,17 @@ pub enum Effect {
     OpenConnection {
         session: Session,
         resume_after: Option<u64>,
+        /// Replace the ended conversation of the session with a new one.
+        start_new: bool,
+    },
+    /// Read page `page` of the history with `jwt`; answer with [`Event::HistoryLoaded`].
+    FetchHistory {
+        jwt: String,
+        page: u32,
+    },
+    /// Report [`Event::FlushDue`] after this delay, unless one is already scheduled.
+    ScheduleFlush {
+        delay_ms: u32,
     },
     Send(Outgoing),
     /// Close the current connection; the core already treats it as gone, so the
@@ -376,6 +497,19 @@ pub enum Effect {
     LogError(String),
     FocusComposer,
 }
+
+/// The pause between two guest messages where the service confirms sessions and takes
+/// two messages a second: a little more than half a second, so that jitter on the way
+/// never brings two into the same second.
+const PACED_SEND_GAP_MS: f64 = 550.0;
+/// The visitor's typing is told at most this often.
+const TYPING_EVERY_MS: f64 = 5000.0;
+/// Bytes of custom attributes a session takes when the server names no limit.
+const DEFAULT_ATTRIBUTE_BYTES: u32 = 2048;
+/// History pages read at most after one connection (newest first).
+const MAX_HISTORY_PAGES: u32 = 20;
+/// A history token this close to its expiry is not used any more.
+const TOKEN_MARGIN_MS: f64 = 10_000.0;
 
 /// A small deterministic generator for reconnect jitter; seeded by the runtime.
 #[derive(Debug, Clone)]
@@ -419,10 +553,37 @@ pub struct ChatCore {
     last_seq: Option<u64>,
     next_id: u64,
     jitter: Jitter,
+    /// Ids of entries added since the view last took them.
+    added: Vec<u64>,
+    /// The protocol answers each connection's session ([`Incoming::SessionConfigured`]),
+    /// keeps a history to check against, and limits the rate of messages.
+    confirms_sessions: bool,
+    /// The server took this connection's session: messages may be written.
+    session_ready: bool,
+    /// The server confirmed this session once (here or on a previous page).
+    configured_once: bool,
+    /// A connection opened in this page.
+    opened_once: bool,
+    /// The next connection replaces the ended conversation with a new one.
+    start_new: bool,
+    /// Messages wait until the history shows which ones the server already has.
+    history_loading: bool,
+    history_token: Option<(String, f64)>,
+    /// No guest message is written before this time.
+    next_send_ms: f64,
+    flush_scheduled: bool,
+    typing_allowed: bool,
+    next_typing_ms: f64,
+    sent_attributes: BTreeMap<String, String>,
+    /// Attributes that went with messages not yet acknowledged.
+    attributes_in_flight: BTreeMap<String, String>,
+    attributes_too_large: bool,
+    max_attribute_bytes: u32,
 }
 
 impl ChatCore {
     pub fn new(config: Config, seed: u64) -> Self {
+        let confirms_sessions = matches!(config.session, SessionSource::Genesys { .. });
         ChatCore {
             config,
             connection: Connection::Idle,
@@ -443,6 +604,22 @@ impl ChatCore {
             last_seq: None,
             next_id: 1,
             jitter: Jitter(seed),
+            added: Vec::new(),
+            confirms_sessions,
+            session_ready: false,
+            configured_once: false,
+            opened_once: false,
+            start_new: false,
+            history_loading: false,
+            history_token: None,
+            next_send_ms: 0.0,
+            flush_scheduled: false,
+            typing_allowed: true,
+            next_typing_ms: 0.0,
+            sent_attributes: BTreeMap::new(),
+            attributes_in_flight: BTreeMap::new(),
+            attributes_too_large: false,
+            max_attribute_bytes: DEFAULT_ATTRIBUTE_BYTES,
         }
     }
 
@@ -460,6 +637,12 @@ impl ChatCore {
         self.ever_connected && !matches!(self.connection, Connection::Ended)
     }
 
+    /// The protocol lets the visitor start a new chat after one ended, and erase the
+    /// conversation.
+    pub fn can_start_over(&self) -> bool {
+        self.confirms_sessions
+    }
+
     fn push(&mut self, kind: EntryKind, text: &str) -> usize {
         let id = self.next_id;
         self.next_id += 1;
@@ -472,10 +655,64 @@ impl ChatCore {
             agent_name: None,
             system: None,
             at_ms: self.clock_ms,
+            server_id: None,
         });
+        self.added.push(id);
         let index = self.transcript.len() - 1;
         self.touched(index);
         index
+    }
+
+    /// Adds a message the server names and times. Messages come in any order: it goes
+    /// before the timed messages at the end that the server processed after it.
+    fn insert_timed(
+        &mut self,
+        kind: EntryKind,
+        text: &str,
+        server_id: &str,
+        at_ms: Option<f64>,
+    ) -> usize {
+        let index = self.push(kind, text);
+        let entry = &mut self.transcript[index];
+        entry.server_id = Some(Arc::from(server_id));
+        let Some(at_ms) = at_ms else {
+            return index;
+        };
+        entry.at_ms = at_ms;
+        let mut place = index;
+        while place > 0 {
+            let before = &self.transcript[place - 1];
+            if before.server_id.is_none() || before.at_ms <= at_ms {
+                break;
+            }
+            place -= 1;
+        }
+        if place < index {
+            let entry = self.transcript.remove(index);
+            self.transcript.insert(place, entry);
+            for moved in place..self.transcript.len() {
+                self.touched(moved);
+            }
+        }
+        place
+    }
+
+    /// The entries added since the last call, in transcript order: what the view
+    /// announces and counts as unread.
+    pub fn take_news(&mut self) -> Vec<Entry> {
+        let mut added = std::mem::take(&mut self.added);
+        let mut news = Vec::with_capacity(added.len());
+        for entry in self.transcript.iter().rev() {
+            if added.is_empty() {
+                break;
+            }
+            if let Some(at) = added.iter().position(|id| *id == entry.id) {
+                added.swap_remove(at);
+                news.push(entry.clone());
+            }
+        }
+        news.reverse();
+        news
     }
 
     fn push_system(&mut self, line: SystemLine) {
@@ -514,6 +751,7 @@ impl ChatCore {
             session: self.session.clone(),
             last_seq: self.last_seq,
             transcript,
+            sent_attributes: self.sent_attributes.clone(),
         }
     }
 
@@ -525,9 +763,11 @@ impl ChatCore {
         self.transcript_revision += 1;
         self.dirty = (0..self.transcript.len()).collect();
         self.last_seq = snapshot.last_seq;
+        self.sent_attributes = snapshot.sent_attributes;
         if let Some(stored) = snapshot.session {
             self.session = Some(stored);
             self.resumed = true;
+            self.configured_once = self.confirms_sessions;
             // The visitor already chatted: the composer is usable while we reconnect.
             self.ever_connected = true;
             // The server repeats the routing on connecting; known already, it is no news.
@@ -554,14 +794,22 @@ impl ChatCore {
 
     /// Forgets the session and starts a new one; the transcript stays, with a line saying so.
     fn renew_session(&mut self) -> Vec<Effect> {
+        self.forget_session();
+        self.push_system(SystemLine::SessionRenewed);
+        self.create_session()
+    }
+
+    fn forget_session(&mut self) {
         self.session = None;
         self.resumed = false;
         self.last_seq = None;
         self.routing = Routing::Unknown;
         self.attempt = 0;
         self.session_revision += 1;
-        self.push_system(SystemLine::SessionRenewed);
-        self.create_session()
+        self.configured_once = false;
+        self.history_token = None;
+        self.sent_attributes.clear();
+        self.attributes_in_flight.clear();
     }
 
     fn create_session(&mut self) -> Vec<Effect> {
@@ -574,6 +822,7 @@ impl ChatCore {
             Some(session) => vec![Effect::OpenConnection {
                 session,
                 resume_after: self.last_seq,
+                start_new: self.start_new,
             }],
             None => self.create_session(),
         }
@@ -683,6 +932,60 @@ impl ChatCore {
                 self.wake()
             }
             Event::PageVisible => self.wake(),
+            Event::HistoryLoaded(page) => self.on_history(page),
+            Event::HistoryFailed(why) => {
+                if !self.history_loading {
+                    return vec![];
+                }
+                // Without the history the outbox goes out as it is: a message twice is
+                // better than a message lost.
+                self.history_loading = false;
+                self.history_token = None;
+                let mut effects = vec![Effect::Warn(format!(
+                    "guest-chat: the conversation's history could not be read: {why}"
+                ))];
+                effects.extend(self.flush_outbox());
+                effects
+            }
+            Event::FlushDue => {
+                self.flush_scheduled = false;
+                self.flush_outbox()
+            }
+            Event::GuestTyping => {
+                if !(self.confirms_sessions && self.session_ready && self.typing_allowed)
+                    || self.clock_ms < self.next_typing_ms
+                {
+                    return vec![];
+                }
+                self.next_typing_ms = self.clock_ms + TYPING_EVERY_MS;
+                self.session_request(|session_id| Outgoing::Typing { session_id })
+            }
+            Event::StartNewChat => {
+                if self.connection != Connection::Ended || !self.confirms_sessions {
+                    return vec![];
+                }
+                self.start_new = true;
+                self.attempt = 0;
+                self.routing = Routing::Unknown;
+                self.connection = Connection::Connecting;
+                self.open_socket()
+            }
+            Event::ClearConversation => {
+                if !self.session_ready {
+                    return vec![];
+                }
+                self.session_request(|session_id| Outgoing::Clear { session_id })
+            }
+        }
+    }
+
+    /// A request about the session, written now.
+    fn session_request(&self, request: impl FnOnce(String) -> Outgoing) -> Vec<Effect> {
+        match &self.session {
+            Some(session) if self.socket_open => {
+                vec![Effect::Send(request(session.session_id.clone()))]
+            }
+            _ => vec![],
         }
     }
 
@@ -693,7 +996,8 @@ impl ChatCore {
             Connection::GaveUp
             | Connection::Offline
             | Connection::Disconnected { .. }
-            | Connection::Displaced => {
+            | Connection::Displaced
+            | Connection::Unreachable => {
                 let mut effects = vec![Effect::CancelReconnect];
                 if self.session_expired() {
                     effects.extend(self.renew_session());
@@ -741,10 +1045,19 @@ impl ChatCore {
             return vec![];
         }
         self.socket_open = true;
+        self.opened_once = true;
         self.resumed = false;
         self.attempt = 0;
         self.awaiting_pong = false;
+        self.session_ready = !self.confirms_sessions;
         self.connection = Connection::Connected;
+        // What was written to the last connection may be lost with it: it goes again.
+        for index in 0..self.transcript.len() {
+            if self.transcript[index].delivery == Some(Delivery::Sent) {
+                self.transcript[index].delivery = Some(Delivery::Sending);
+                self.touched(index);
+            }
+        }
         let mut effects = vec![Effect::StartHeartbeat {
             every_ms: self.config.heartbeat_ms,
         }];
@@ -757,29 +1070,73 @@ impl ChatCore {
         effects
     }
 
-    /// Writes every guest message the server has not acknowledged, oldest first. After
-    /// a reconnect this resends what may have been lost; the client id lets the server
-    /// drop what it already has.
+    /// Writes the guest messages waiting to go, oldest first, as fast as the service
+    /// takes them. After a reconnect this resends what may have been lost; the client id
+    /// lets the server (or the history, see [`Event::HistoryLoaded`]) tell what it has.
     fn flush_outbox(&mut self) -> Vec<Effect> {
         let Some(session_id) = self.session.as_ref().map(|s| s.session_id.clone()) else {
             return vec![];
         };
+        if !self.socket_open || !self.session_ready || self.history_loading {
+            return vec![];
+        }
         let mut effects = vec![];
         for index in 0..self.transcript.len() {
-            let entry = &mut self.transcript[index];
-            if entry.kind == EntryKind::Guest
-                && matches!(entry.delivery, Some(Delivery::Sending | Delivery::Sent))
-            {
-                effects.push(Effect::Send(Outgoing::Message {
-                    session_id: session_id.clone(),
-                    text: entry.text.to_string(),
-                    client_id: entry.client_id.as_deref().map(String::from),
-                }));
-                entry.delivery = Some(Delivery::Sent);
-                self.touched(index);
+            let entry = &self.transcript[index];
+            if entry.kind != EntryKind::Guest || entry.delivery != Some(Delivery::Sending) {
+                continue;
             }
+            if self.confirms_sessions && self.clock_ms < self.next_send_ms {
+                if !self.flush_scheduled {
+                    self.flush_scheduled = true;
+                    effects.push(Effect::ScheduleFlush {
+                        delay_ms: (self.next_send_ms - self.clock_ms).ceil() as u32,
+                    });
+                }
+                break;
+            }
+            let attributes = self.attributes_to_send(&mut effects);
+            let entry = &mut self.transcript[index];
+            effects.push(Effect::Send(Outgoing::Message {
+                session_id: session_id.clone(),
+                text: entry.text.to_string(),
+                client_id: entry.client_id.as_deref().map(String::from),
+                attributes,
+            }));
+            entry.delivery = Some(Delivery::Sent);
+            self.touched(index);
+            self.next_send_ms = self.clock_ms + PACED_SEND_GAP_MS;
         }
         effects
+    }
+
+    /// The custom attributes the server has not taken yet: the guest's name and e-mail
+    /// and the page's `data-attributes`, new or changed ones only. A set larger than the
+    /// session takes is not sent at all, and the visitor is told once.
+    fn attributes_to_send(&mut self, effects: &mut Vec<Effect>) -> BTreeMap<String, String> {
+        if !self.confirms_sessions || self.attributes_too_large {
+            return BTreeMap::new();
+        }
+        let mut wanted = self.config.attributes.clone();
+        if let Some(name) = &self.config.guest_name {
+            wanted.insert("context.firstName".into(), name.clone());
+        }
+        if let Some(email) = &self.config.guest_email {
+            wanted.insert("context.email".into(), email.clone());
+        }
+        let bytes: usize = wanted.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if bytes > self.max_attribute_bytes as usize {
+            self.attributes_too_large = true;
+            self.push_system(SystemLine::Refused { code: 4013 });
+            effects.push(Effect::Warn(format!(
+                "guest-chat: {bytes} bytes of custom attributes are more than the {} the session takes; none were sent",
+                self.max_attribute_bytes
+            )));
+            return BTreeMap::new();
+        }
+        wanted.retain(|k, v| self.sent_attributes.get(k) != Some(v));
+        self.attributes_in_flight.extend(wanted.clone());
+        wanted
     }
 
     fn on_send(&mut self, text: &str, client_id: String) -> Vec<Effect> {
@@ -797,21 +1154,14 @@ impl ChatCore {
         if !self.socket_open {
             // The visitor acting is the best moment to try again.
             return match self.connection {
-                Connection::GaveUp | Connection::Offline | Connection::Displaced => {
-                    self.retry_now()
-                }
+                Connection::GaveUp
+                | Connection::Offline
+                | Connection::Displaced
+                | Connection::Unreachable => self.retry_now(),
                 _ => vec![],
             };
         }
-        let Some(session) = &self.session else {
-            return vec![];
-        };
-        entry.delivery = Some(Delivery::Sent);
-        vec![Effect::Send(Outgoing::Message {
-            session_id: session.session_id.clone(),
-            text: text.to_string(),
-            client_id: Some(client_id),
-        })]
+        self.flush_outbox()
     }
 
     fn on_heartbeat(&mut self) -> Vec<Effect> {
@@ -850,6 +1200,8 @@ impl ChatCore {
         }
         self.agent_typing = false;
         self.awaiting_pong = false;
+        self.session_ready = false;
+        self.history_loading = false;
         let mut effects = vec![Effect::StopHeartbeat];
         if kind == CloseKind::Ended {
             self.connection = Connection::Ended;
@@ -859,8 +1211,10 @@ impl ChatCore {
         }
         // A kept session the server refuses (browsers report a refused upgrade as a
         // close before open), or one past its lifetime, is replaced by a new one.
+        // A protocol that configures sessions on the connection knows no refused
+        // session upgrade: the token is checked later, in words.
         if kind == CloseKind::SessionExpired
-            || (!was_open && (self.resumed || self.session_expired()))
+            || (!was_open && ((self.resumed && !self.confirms_sessions) || self.session_expired()))
         {
             effects.extend(self.renew_session());
             return effects;
@@ -878,6 +1232,18 @@ impl ChatCore {
         }
         if !self.online {
             self.connection = Connection::Offline;
+            return effects;
+        }
+        // Refused twice before ever opening: not a network hiccup but a connection the
+        // service will not take; retrying alone would only hide what to fix.
+        if self.confirms_sessions
+            && !was_open
+            && !self.opened_once
+            && !self.configured_once
+            && self.attempt >= 1
+        {
+            self.connection = Connection::Unreachable;
+            self.fail_outbox();
             return effects;
         }
         if self.attempt >= self.config.reconnect_attempts {
@@ -914,18 +1280,30 @@ impl ChatCore {
 
     fn on_incoming(&mut self, incoming: Incoming) -> Vec<Effect> {
         match incoming {
-            Incoming::AgentMessage { seq, author, text } => {
+            Incoming::AgentMessage {
+                seq,
+                id,
+                at_ms,
+                author,
+                text,
+            } => {
                 if let (Some(seq), Some(last)) = (seq, self.last_seq) {
                     if seq <= last {
                         return vec![];
                     }
+                }
+                if id.as_deref().is_some_and(|id| self.holds(id)) {
+                    return vec![];
                 }
                 if seq.is_some() {
                     self.last_seq = seq;
                     self.session_revision += 1;
                 }
                 self.agent_typing = false;
-                let index = self.push(EntryKind::Agent, &text);
+                let index = match &id {
+                    Some(id) => self.insert_timed(EntryKind::Agent, &text, id, at_ms),
+                    None => self.push(EntryKind::Agent, &text),
+                };
                 self.transcript[index].agent_name = author.map(|n| Arc::from(n.as_str()));
             }
             Incoming::AgentTyping(typing) => self.agent_typing = typing,
@@ -933,11 +1311,7 @@ impl ChatCore {
                 self.agent_typing = true;
                 return vec![Effect::ScheduleTypingEnd { delay_ms: ms }];
             }
-            Incoming::ConversationEnded => {
-                let mut effects = vec![Effect::CloseConnection(CloseWhy::ChatEnded)];
-                effects.extend(self.on_close(CloseKind::Ended, ""));
-                return effects;
-            }
+            Incoming::ConversationEnded => return self.conversation_ended(),
             Incoming::Noted => {}
             Incoming::Routing(None) => {
                 return vec![Effect::Warn(
@@ -953,7 +1327,26 @@ impl ChatCore {
                     });
                 }
             }
-            Incoming::Acknowledged { client_id } => self.mark_delivered(client_id.as_deref()),
+            Incoming::Acknowledged {
+                client_id,
+                server_id,
+                at_ms,
+            } => {
+                if let Some(index) = self.mark_delivered(client_id.as_deref()) {
+                    let entry = &mut self.transcript[index];
+                    if let Some(id) = server_id {
+                        entry.server_id = Some(Arc::from(id.as_str()));
+                    }
+                    if let Some(at_ms) = at_ms {
+                        entry.at_ms = at_ms;
+                    }
+                    let taken = std::mem::take(&mut self.attributes_in_flight);
+                    if !taken.is_empty() {
+                        self.sent_attributes.extend(taken);
+                        self.session_revision += 1;
+                    }
+                }
+            }
             Incoming::ServerError { reason } => {
                 self.push(EntryKind::Error, &reason);
                 return vec![Effect::LogError(format!(
@@ -961,13 +1354,243 @@ impl ChatCore {
                 ))];
             }
             Incoming::HeartbeatAnswered => self.awaiting_pong = false,
+            Incoming::SessionConfigured(answer) => return self.on_configured(answer),
+            Incoming::HistoryToken { jwt, expires_at_ms } => {
+                self.history_token = Some((jwt.clone(), expires_at_ms));
+                if self.history_loading {
+                    return vec![Effect::FetchHistory { jwt, page: 1 }];
+                }
+            }
+            Incoming::Refused {
+                code,
+                client_id,
+                reason,
+            } => return self.on_refused(code, client_id.as_deref(), &reason),
+            Incoming::RateLimited {
+                client_id,
+                retry_after_ms,
+            } => {
+                let index = self.transcript.iter().rposition(|e| {
+                    e.delivery == Some(Delivery::Sent)
+                        && client_id.is_some()
+                        && e.client_id.as_deref() == client_id.as_deref()
+                });
+                if let Some(index) = index {
+                    self.transcript[index].delivery = Some(Delivery::Sending);
+                    self.touched(index);
+                }
+                self.next_send_ms = self
+                    .next_send_ms
+                    .max(self.clock_ms + f64::from(retry_after_ms));
+                let mut effects = vec![Effect::Warn(format!(
+                    "guest-chat: the service asked to wait {retry_after_ms} ms before the next message"
+                ))];
+                effects.extend(self.flush_outbox());
+                return effects;
+            }
+            Incoming::TypingRefused => self.typing_allowed = false,
+            Incoming::SessionCleared => return self.on_cleared(),
         }
         vec![]
     }
 
+    /// Whether a message with this server id is in the transcript.
+    fn holds(&self, server_id: &str) -> bool {
+        self.transcript
+            .iter()
+            .any(|e| e.server_id.as_deref() == Some(server_id))
+    }
+
+    fn conversation_ended(&mut self) -> Vec<Effect> {
+        let mut effects = vec![Effect::CloseConnection(CloseWhy::ChatEnded)];
+        // A conversation restored as ended already says so.
+        let said = self
+            .transcript
+            .iter()
+            .rev()
+            .find_map(|e| e.system)
+            .is_some_and(|line| line == SystemLine::ChatEnded);
+        if said {
+            let was_open = std::mem::replace(&mut self.socket_open, false);
+            if was_open || self.connection != Connection::Ended {
+                self.connection = Connection::Ended;
+                self.session_ready = false;
+                self.agent_typing = false;
+                self.fail_outbox();
+                effects.push(Effect::StopHeartbeat);
+            }
+            return effects;
+        }
+        effects.extend(self.on_close(CloseKind::Ended, ""));
+        effects
+    }
+
+    fn on_configured(&mut self, answer: SessionConfigured) -> Vec<Effect> {
+        if answer.read_only {
+            return self.conversation_ended();
+        }
+        if let Some(max) = answer.max_attribute_bytes {
+            self.max_attribute_bytes = max;
+        }
+        self.session_ready = true;
+        let mut effects = vec![];
+        if answer.new_session {
+            if std::mem::take(&mut self.start_new) {
+                self.push_system(SystemLine::NewChat);
+            } else if self.configured_once {
+                // The server no longer had the conversation and began another.
+                self.push_system(SystemLine::SessionRenewed);
+            }
+            self.configured_once = true;
+            self.history_token = None;
+            self.sent_attributes.clear();
+            self.attributes_too_large = false;
+            effects.extend(self.flush_outbox());
+            return effects;
+        }
+        self.configured_once = true;
+        // Resumed: what arrived while this page was away, and which of the messages
+        // that may have been lost the server has, are in the history.
+        self.history_loading = true;
+        match &self.history_token {
+            Some((jwt, expires)) if *expires > self.clock_ms + TOKEN_MARGIN_MS => {
+                effects.push(Effect::FetchHistory {
+                    jwt: jwt.clone(),
+                    page: 1,
+                })
+            }
+            _ => effects
+                .extend(self.session_request(|session_id| Outgoing::HistoryToken { session_id })),
+        }
+        effects
+    }
+
+    fn on_history(&mut self, page: HistoryPage) -> Vec<Effect> {
+        if !self.history_loading {
+            return vec![];
+        }
+        let mut reached_held = false;
+        let mut missing = vec![];
+        for item in page.items {
+            if self.holds(&item.id) {
+                reached_held = true;
+                continue;
+            }
+            if item.from_guest {
+                // A message of ours whose acknowledgement was lost with the connection.
+                let unacknowledged = |e: &Entry| {
+                    e.kind == EntryKind::Guest && e.delivery != Some(Delivery::Delivered)
+                };
+                let ours = item
+                    .client_id
+                    .as_deref()
+                    .and_then(|id| {
+                        self.transcript
+                            .iter()
+                            .position(|e| unacknowledged(e) && e.client_id.as_deref() == Some(id))
+                    })
+                    .or_else(|| {
+                        self.transcript
+                            .iter()
+                            .position(|e| unacknowledged(e) && *e.text == *item.text)
+                    });
+                if let Some(index) = ours {
+                    let entry = &mut self.transcript[index];
+                    entry.delivery = Some(Delivery::Delivered);
+                    entry.server_id = Some(Arc::from(item.id.as_str()));
+                    self.touched(index);
+                    continue;
+                }
+            }
+            missing.push(item);
+        }
+        // Oldest first, each in its place by time.
+        for item in missing.into_iter().rev() {
+            if item.from_guest {
+                let index = self.insert_timed(EntryKind::Guest, &item.text, &item.id, item.at_ms);
+                self.transcript[index].delivery = Some(Delivery::Delivered);
+            } else {
+                let index = self.insert_timed(EntryKind::Agent, &item.text, &item.id, item.at_ms);
+                self.transcript[index].agent_name = item.author.map(|n| Arc::from(n.as_str()));
+            }
+        }
+        if !reached_held && page.more && page.page < MAX_HISTORY_PAGES {
+            if let Some((jwt, _)) = &self.history_token {
+                return vec![Effect::FetchHistory {
+                    jwt: jwt.clone(),
+                    page: page.page + 1,
+                }];
+            }
+        }
+        self.history_loading = false;
+        self.flush_outbox()
+    }
+
+    fn on_refused(&mut self, code: u16, client_id: Option<&str>, reason: &str) -> Vec<Effect> {
+        let mut effects = vec![Effect::LogError(format!(
+            "guest-chat: the service refused a request ({code}): {reason}"
+        ))];
+        let message = client_id.and_then(|id| {
+            self.transcript.iter().rposition(|e| {
+                e.kind == EntryKind::Guest
+                    && e.delivery != Some(Delivery::Delivered)
+                    && e.client_id.as_deref() == Some(id)
+            })
+        });
+        match code {
+            // The session is read-only: the conversation is over.
+            409 => {
+                effects.extend(self.conversation_ended());
+                return effects;
+            }
+            // The attributes were too large: the message goes again without them.
+            4013 if message.is_some() => {
+                if !self.attributes_too_large {
+                    self.attributes_too_large = true;
+                    self.attributes_in_flight.clear();
+                    self.push_system(SystemLine::Refused { code });
+                }
+                if let Some(index) = message {
+                    self.transcript[index].delivery = Some(Delivery::Sending);
+                    self.touched(index);
+                }
+                effects.extend(self.flush_outbox());
+                return effects;
+            }
+            _ => {}
+        }
+        if let Some(index) = message {
+            self.transcript[index].delivery = Some(Delivery::Failed);
+            self.touched(index);
+        }
+        self.push_system(SystemLine::Refused { code });
+        effects
+    }
+
+    /// The conversation is gone, here as on the server: a new one begins.
+    fn on_cleared(&mut self) -> Vec<Effect> {
+        self.transcript.clear();
+        self.dirty.clear();
+        self.added.clear();
+        self.transcript_revision += 1;
+        self.forget_session();
+        self.socket_open = false;
+        self.session_ready = false;
+        self.history_loading = false;
+        self.agent_typing = false;
+        self.awaiting_pong = false;
+        self.attributes_too_large = false;
+        let mut effects = vec![
+            Effect::CloseConnection(CloseWhy::Cleared),
+            Effect::StopHeartbeat,
+        ];
+        effects.extend(self.create_session());
+        effects
+    }
+
     /// A receipt names its message by client id; a server that sends no id acknowledges
     /// in order, so the oldest unacknowledged message is the one meant.
-    fn mark_delivered(&mut self, client_id: Option<&str>) {
+    fn mark_delivered(&mut self, client_id: Option<&str>) -> Option<usize> {
         let unacknowledged =
             |e: &Entry| e.kind == EntryKind::Guest && e.delivery != Some(Delivery::Delivered);
         let target = match client_id {
@@ -982,5 +1605,6 @@ impl ChatCore {
             self.transcript[index].delivery = Some(Delivery::Delivered);
             self.touched(index);
         }
+        target
     }
 }

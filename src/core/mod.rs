@@ -6,7 +6,8 @@ pub mod config;
 pub mod lean;
 
 pub use chat::{
-    ChatCore, CloseKind, CloseWhy, Connection, Delivery, Effect, Entry, EntryKind, Event, Incoming,
-    NewSession, Outgoing, Phase, RestFailure, Routing, Session, Snapshot, SystemLine, Unreadable,
+    ChatCore, CloseKind, CloseWhy, Connection, Delivery, Effect, Entry, EntryKind, Event,
+    HistoryItem, HistoryPage, Incoming, NewSession, Outgoing, Phase, RestFailure, Routing, Session,
+    SessionConfigured, Snapshot, SystemLine, Unreadable,
 };
 pub use config::{Config, ConfigError, Persistence, SessionSource, Side, Theme};

@@ -188,6 +188,22 @@ pub struct Strings {
     pub hint_other: &'static str,
     pub hint_gave_up: &'static str,
     pub hint_displaced: &'static str,
+    pub new_chat_line: &'static str,
+    pub refused_too_long: &'static str,
+    pub refused_attributes: &'static str,
+    pub refused_forbidden: &'static str,
+    pub refused_bad_request: &'static str,
+    pub refused_read_only: &'static str,
+    pub refused_server: &'static str,
+    pub refused_other: &'static str,
+    pub unreachable: &'static str,
+    pub hint_unreachable: &'static str,
+    pub start_new_chat: &'static str,
+    pub chat_options: &'static str,
+    pub clear_conversation: &'static str,
+    pub clear_confirm: &'static str,
+    pub clear_yes: &'static str,
+    pub cancel: &'static str,
 }
 
 /// `template` with each `{name}` among `values` replaced by its value, in one pass, so
@@ -232,6 +248,16 @@ impl Strings {
             SystemLine::Queued { position: Some(p) } => fill(self.queued_position, p),
             SystemLine::Queued { position: None } => self.queued.into(),
             SystemLine::AgentConnected => self.connected_agent.into(),
+            SystemLine::NewChat => self.new_chat_line.into(),
+            SystemLine::Refused { code } => match code {
+                4011 => self.refused_too_long.into(),
+                4013 => self.refused_attributes.into(),
+                403 => self.refused_forbidden.into(),
+                400 | 4020 => self.refused_bad_request.into(),
+                409 => self.refused_read_only.into(),
+                5000 => self.refused_server.into(),
+                _ => fill(self.refused_other, code),
+            },
         }
     }
 
@@ -250,6 +276,7 @@ impl Strings {
             Connection::SessionFailed(failure) => Some(self.failure_hint(failure)),
             Connection::GaveUp => Some(self.hint_gave_up.into()),
             Connection::Displaced => Some(self.hint_displaced.into()),
+            Connection::Unreachable => Some(self.hint_unreachable.into()),
             _ => None,
         }
     }
@@ -284,6 +311,7 @@ impl Strings {
             Connection::Reconnecting { attempt } => fill(self.reconnecting, attempt),
             Connection::GaveUp => self.gave_up.into(),
             Connection::Displaced => self.displaced.into(),
+            Connection::Unreachable => self.unreachable.into(),
             Connection::Ended => self.ended.into(),
             Connection::Offline => self.offline.into(),
             Connection::SessionFailed(failure) => {
@@ -469,6 +497,7 @@ mod tests {
             Connection::Reconnecting { attempt: 3 },
             Connection::GaveUp,
             Connection::Displaced,
+            Connection::Unreachable,
             Connection::Ended,
             Connection::Offline,
         ];
@@ -494,6 +523,14 @@ mod tests {
             SystemLine::Queued { position: Some(4) },
             SystemLine::Queued { position: None },
             SystemLine::AgentConnected,
+            SystemLine::NewChat,
+            SystemLine::Refused { code: 4011 },
+            SystemLine::Refused { code: 4013 },
+            SystemLine::Refused { code: 403 },
+            SystemLine::Refused { code: 400 },
+            SystemLine::Refused { code: 409 },
+            SystemLine::Refused { code: 5000 },
+            SystemLine::Refused { code: 4008 },
         ]
     }
 
@@ -568,6 +605,7 @@ mod tests {
             agent_name: None,
             system: Some(SystemLine::ChatEnded),
             at_ms: 0.0,
+            server_id: None,
         };
         assert_eq!(DE.entry_text(&entry), DE.chat_ended);
         assert_eq!(AR.entry_text(&entry), AR.chat_ended);

@@ -2,14 +2,15 @@
 //! session token, says `configureSession` on every connection, and reads answers by
 //! `class`. The frames are the `guest-chat-protocol` crate's `genesys` types.
 
-use super::{encode_query_component, SessionStart, WireProtocol};
+use super::{encode_query_component, HttpMethod, HttpRequest, SessionStart, WireProtocol};
 use crate::core::{
-    CloseKind, CloseWhy, Config, Event, Incoming, NewSession, Outgoing, Session, SessionSource,
-    Unreadable,
+    CloseKind, CloseWhy, Config, Event, HistoryItem, HistoryPage, Incoming, NewSession, Outgoing,
+    Session, SessionConfigured, SessionSource, Unreadable,
 };
 use guest_chat_protocol::genesys::{
-    Direction, Event as GenesysEvent, FrameType, GenesysDecodeError, MessageKind, OutgoingMessage,
-    Request, ServerBody, ServerMessage, StructuredMessage, HEALTH_CHECK_TRACING_ID,
+    Direction, Event as GenesysEvent, FrameType, GenesysDecodeError, HistoryPage as WirePage,
+    MessageKind, OutgoingMessage, Presence, Request, ServerBody, ServerMessage, StructuredMessage,
+    Typing, HEALTH_CHECK_TRACING_ID,
 };
 
 /// How long agent typing shows when the event names no duration.
@@ -18,6 +19,14 @@ const DEFAULT_TYPING_MS: u32 = 5000;
 const CLOSE_HEARTBEAT_TIMEOUT: u16 = 4000;
 /// Characters of a malformed frame shown in the console.
 const PREVIEW_CHARS: usize = 120;
+/// History messages asked for per page.
+const HISTORY_PAGE_SIZE: u32 = 25;
+/// `tracingId`s of requests that are not guest messages, so that an answer to one is
+/// never taken for the answer to a message.
+const TYPING_TRACING_ID: &str = "guest-typing";
+const CLEAR_TRACING_ID: &str = "clear-conversation";
+const TOKEN_TRACING_ID: &str = "history-token";
+const CLOSE_TRACING_ID: &str = "close-session";
 
 pub struct GenesysProtocol;
 
@@ -42,13 +51,29 @@ impl WireProtocol for GenesysProtocol {
     }
 
     fn opening_frames(&self, config: &Config, session: &Session, start_new: bool) -> Vec<String> {
-        vec![Request::ConfigureSession {
-            token: session.guest_token.clone(),
-            deployment_id: deployment(config).to_string(),
-            start_new,
-            tracing_id: None,
+        let token = session.guest_token.clone();
+        let mut frames = vec![];
+        if start_new {
+            // The ended conversation is closed on every device before a new one begins.
+            frames.push(
+                Request::CloseSession {
+                    token: token.clone(),
+                    close_all_connections: true,
+                    tracing_id: Some(CLOSE_TRACING_ID.into()),
+                }
+                .encode(),
+            );
         }
-        .encode()]
+        frames.push(
+            Request::ConfigureSession {
+                token,
+                deployment_id: deployment(config).to_string(),
+                start_new,
+                tracing_id: None,
+            }
+            .encode(),
+        );
+        frames
     }
 
     fn connection_url(&self, config: &Config, _session: &Session, _resume: Option<u64>) -> String {
@@ -69,14 +94,20 @@ impl WireProtocol for GenesysProtocol {
         }
     }
 
-    fn encode(&self, outgoing: &Outgoing) -> String {
-        match outgoing {
+    fn encode(&self, outgoing: &Outgoing) -> Option<String> {
+        let event = |token: &String, event: GenesysEvent, tracing: &str| Request::OnMessage {
+            token: token.clone(),
+            message: OutgoingMessage::event(event),
+            tracing_id: Some(tracing.into()),
+        };
+        let request = match outgoing {
             Outgoing::Message {
                 session_id,
                 text,
                 client_id,
+                attributes,
             } => {
-                let mut message = OutgoingMessage::text(text, Default::default());
+                let mut message = OutgoingMessage::text(text, attributes.clone());
                 // Older servers echo `customMessageId` back; newer ones the tracingId.
                 if let Some(id) = client_id {
                     message
@@ -94,8 +125,79 @@ impl WireProtocol for GenesysProtocol {
                 message: OutgoingMessage::text("ping", Default::default()),
                 tracing_id: HEALTH_CHECK_TRACING_ID.into(),
             },
-        }
-        .encode()
+            Outgoing::HistoryToken { session_id } => Request::GetJwt {
+                token: session_id.clone(),
+                tracing_id: Some(TOKEN_TRACING_ID.into()),
+            },
+            Outgoing::Typing { session_id } => event(
+                session_id,
+                GenesysEvent::Typing {
+                    typing: Typing {
+                        kind: "On".into(),
+                        duration: None,
+                    },
+                },
+                TYPING_TRACING_ID,
+            ),
+            Outgoing::Clear { session_id } => event(
+                session_id,
+                GenesysEvent::Presence {
+                    presence: Presence {
+                        kind: "Clear".into(),
+                    },
+                },
+                CLEAR_TRACING_ID,
+            ),
+        };
+        Some(request.encode())
+    }
+
+    fn history_request(&self, config: &Config, jwt: &str, page: u32) -> Option<HttpRequest> {
+        Some(HttpRequest {
+            method: HttpMethod::Get,
+            url: format!(
+                "{}/api/v2/webmessaging/messages?pageSize={HISTORY_PAGE_SIZE}&pageNumber={page}",
+                config.api_base
+            ),
+            headers: vec![
+                ("Authorization".into(), format!("Bearer {jwt}")),
+                ("Accept".into(), "application/json".into()),
+            ],
+            body: String::new(),
+            timeout_ms: config.session_timeout_ms,
+        })
+    }
+
+    fn read_history(&self, body: &str, page: u32) -> Result<HistoryPage, String> {
+        let wire: WirePage = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        let more = !wire.entities.is_empty() && page < wire.page_count;
+        let items = wire
+            .entities
+            .into_iter()
+            .filter_map(|message| {
+                let from_guest = match (message.direction?, message.kind) {
+                    (_, MessageKind::Event) => return None,
+                    (Direction::Inbound, _) => true,
+                    (Direction::Outbound, _) => false,
+                    (Direction::Other, _) => return None,
+                };
+                let text = message.text.filter(|t| !t.is_empty())?;
+                let channel = message.channel.unwrap_or_default();
+                Some(HistoryItem {
+                    id: message.id?,
+                    from_guest,
+                    text,
+                    author: channel
+                        .from
+                        .as_ref()
+                        .and_then(|f| f.display_name())
+                        .map(String::from),
+                    at_ms: channel.time.as_deref().and_then(parse_time_ms),
+                    client_id: message.metadata.custom_message_id,
+                })
+            })
+            .collect();
+        Ok(HistoryPage { page, items, more })
     }
 
     fn close_kind(&self, _code: u16) -> CloseKind {
@@ -106,26 +208,110 @@ impl WireProtocol for GenesysProtocol {
     fn close_code(&self, why: CloseWhy) -> u16 {
         match why {
             CloseWhy::HeartbeatTimeout => CLOSE_HEARTBEAT_TIMEOUT,
-            CloseWhy::ChatEnded | CloseWhy::Displaced => 1000,
+            CloseWhy::ChatEnded | CloseWhy::Displaced | CloseWhy::Cleared => 1000,
         }
     }
 }
 
+/// Milliseconds since the epoch of an ISO-8601 UTC time such as
+/// `2022-08-22T19:24:26.704Z`; `None` for anything else.
+pub fn parse_time_ms(text: &str) -> Option<f64> {
+    let number = |from: usize, to: usize| -> Option<i64> {
+        let digits = text.get(from..to)?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if separators
+        .iter()
+        .any(|&(at, byte)| text.as_bytes().get(at) != Some(&byte))
+    {
+        return None;
+    }
+    let (year, month, day) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+    let (hour, minute, second) = (number(11, 13)?, number(14, 16)?, number(17, 19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut millis = 0;
+    let rest = &text[19..];
+    let rest = match rest.strip_prefix('.') {
+        Some(fraction) => {
+            let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+            for (place, b) in fraction.bytes().take(digits.min(3)).enumerate() {
+                millis += i64::from(b - b'0') * [100, 10, 1][place];
+            }
+            &fraction[digits..]
+        }
+        None => rest,
+    };
+    if !matches!(rest, "Z" | "" | "+00:00") {
+        return None;
+    }
+    // Days since 1970-01-01 of a proleptic Gregorian date.
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * m + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some((((days * 24 + hour) * 60 + minute) * 60 + second) as f64 * 1000.0 + millis as f64)
+}
+
 fn read(message: ServerMessage) -> Event {
     let received = Event::Received;
+    let tracing_id = message.tracing_id;
     match message.body {
-        ServerBody::SessionResponse(session) if session.read_only => {
-            received(Incoming::ConversationEnded)
+        // The answer to closeSession: the old conversation is closed, a new one follows.
+        ServerBody::SessionResponse(session) if !session.connected => received(Incoming::Noted),
+        ServerBody::SessionResponse(session) => {
+            received(Incoming::SessionConfigured(SessionConfigured {
+                new_session: session.new_session,
+                read_only: session.read_only,
+                max_attribute_bytes: session.max_custom_data_bytes,
+            }))
         }
-        ServerBody::SessionResponse(_) => received(Incoming::Noted),
         ServerBody::StructuredMessage(body) => {
-            read_structured(message.frame_type, message.tracing_id, *body)
+            read_structured(message.frame_type, tracing_id, *body)
         }
-        ServerBody::Error(text) => received(Incoming::ServerError { reason: text }),
-        ServerBody::TooManyRequests(limit) => received(Incoming::ServerError {
-            reason: limit
-                .error_message
-                .unwrap_or_else(|| "Too many messages".into()),
+        ServerBody::Error(text) => match (message.code, tracing_id.as_deref()) {
+            (403, Some(TYPING_TRACING_ID)) => received(Incoming::TypingRefused),
+            // The session is gone: a new one begins, as after SessionExpiredEvent.
+            (4006 | 4007, _) => Event::ConnectionClosed {
+                kind: CloseKind::SessionExpired,
+                code: message.code,
+                reason: text,
+            },
+            (code, tracing) => received(Incoming::Refused {
+                code,
+                client_id: tracing
+                    .filter(|t| {
+                        ![
+                            TYPING_TRACING_ID,
+                            CLEAR_TRACING_ID,
+                            TOKEN_TRACING_ID,
+                            CLOSE_TRACING_ID,
+                        ]
+                        .contains(t)
+                    })
+                    .map(String::from),
+                reason: text,
+            }),
+        },
+        ServerBody::TooManyRequests(limit) => received(Incoming::RateLimited {
+            client_id: tracing_id,
+            retry_after_ms: limit.retry_after.max(1).saturating_mul(1000),
         }),
         ServerBody::SessionExpired => Event::ConnectionClosed {
             kind: CloseKind::SessionExpired,
@@ -139,14 +325,22 @@ fn read(message: ServerMessage) -> Event {
             code: 1000,
             reason: reason.unwrap_or_else(|| "closed by the service".into()),
         },
-        ServerBody::SessionCleared | ServerBody::Logout | ServerBody::Jwt { .. } => {
-            received(Incoming::Noted)
-        }
+        ServerBody::SessionCleared => received(Incoming::SessionCleared),
+        ServerBody::Jwt { jwt, exp } => received(Incoming::HistoryToken {
+            jwt,
+            expires_at_ms: exp as f64 * 1000.0,
+        }),
+        ServerBody::Logout => received(Incoming::Noted),
         ServerBody::Other(class) => Event::Unreadable(Unreadable::UnknownKind(class)),
     }
 }
 
 fn read_structured(frame: FrameType, tracing_id: Option<String>, body: StructuredMessage) -> Event {
+    let at_ms = body
+        .channel
+        .as_ref()
+        .and_then(|c| c.time.as_deref())
+        .and_then(parse_time_ms);
     let incoming = match (body.direction, body.kind) {
         // The answer to a health check.
         (Some(Direction::Inbound), _)
@@ -159,6 +353,8 @@ fn read_structured(frame: FrameType, tracing_id: Option<String>, body: Structure
         (Some(Direction::Inbound), MessageKind::Text | MessageKind::Structured) => {
             Incoming::Acknowledged {
                 client_id: tracing_id.or(body.metadata.custom_message_id),
+                server_id: body.id,
+                at_ms,
             }
         }
         (Some(Direction::Outbound), MessageKind::Event) => read_event(&body),
@@ -171,6 +367,8 @@ fn read_structured(frame: FrameType, tracing_id: Option<String>, body: Structure
                     .and_then(|c| c.from.as_ref())
                     .and_then(|f| f.display_name())
                     .map(String::from),
+                id: body.id,
+                at_ms,
                 text,
             },
             _ => Incoming::Noted,
@@ -255,6 +453,8 @@ mod tests {
             ),
             Incoming::AgentMessage {
                 seq: None,
+                id: Some("1".into()),
+                at_ms: Some(1_707_518_390_526.0),
                 author: Some("Robot Friend".into()),
                 text: "Hi".into()
             }
@@ -264,7 +464,9 @@ mod tests {
                 r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"text":"mine","direction":"Inbound","id":"2","type":"Text"},"tracingId":"c-1"}"#
             ),
             Incoming::Acknowledged {
-                client_id: Some("c-1".into())
+                client_id: Some("c-1".into()),
+                server_id: Some("2".into()),
+                at_ms: None
             }
         );
         assert_eq!(
@@ -272,7 +474,9 @@ mod tests {
                 r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"text":"mine","direction":"Inbound","id":"2","type":"Text","metadata":{"customMessageId":"c-2"}}}"#
             ),
             Incoming::Acknowledged {
-                client_id: Some("c-2".into())
+                client_id: Some("c-2".into()),
+                server_id: Some("2".into()),
+                at_ms: None
             }
         );
         assert_eq!(
@@ -303,22 +507,98 @@ mod tests {
             received(
                 r#"{"type":"response","class":"SessionResponse","code":200,"body":{"connected":true,"newSession":false,"readOnly":true}}"#
             ),
-            Incoming::ConversationEnded
+            Incoming::SessionConfigured(SessionConfigured {
+                new_session: false,
+                read_only: true,
+                max_attribute_bytes: None
+            })
         );
         assert_eq!(
             received(
-                r#"{"type":"response","class":"SessionResponse","code":200,"body":{"connected":true,"newSession":true}}"#
+                r#"{"type":"response","class":"SessionResponse","code":200,"body":{"connected":true,"newSession":false,"maxCustomDataBytes":100}}"#
+            ),
+            Incoming::SessionConfigured(SessionConfigured {
+                new_session: false,
+                read_only: false,
+                max_attribute_bytes: Some(100)
+            })
+        );
+        // The answer to closeSession, before the new session's own.
+        assert_eq!(
+            received(
+                r#"{"type":"response","class":"SessionResponse","code":200,"body":{"connected":false,"readOnly":true}}"#
             ),
             Incoming::Noted
         );
         assert_eq!(
             received(
-                r#"{"type":"response","class":"string","code":409,"body":"Session is read-only, no new messages allowed"}"#
+                r#"{"type":"response","class":"string","code":409,"body":"Session is read-only, no new messages allowed","tracingId":"c-4"}"#
             ),
-            Incoming::ServerError {
+            Incoming::Refused {
+                code: 409,
+                client_id: Some("c-4".into()),
                 reason: "Session is read-only, no new messages allowed".into()
             }
         );
+        assert_eq!(
+            received(
+                r#"{"type":"response","class":"string","code":4011,"body":"message too long","tracingId":"c-5"}"#
+            ),
+            Incoming::Refused {
+                code: 4011,
+                client_id: Some("c-5".into()),
+                reason: "message too long".into()
+            }
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"response","class":"string","code":403,"body":"Turn on the Feature Toggle or fix the configuration.","tracingId":"guest-typing"}"#
+            ),
+            Incoming::TypingRefused
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"response","class":"string","code":403,"body":"Presence events Conversation Clear are not supported","tracingId":"clear-conversation"}"#
+            ),
+            Incoming::Refused {
+                code: 403,
+                client_id: None,
+                reason: "Presence events Conversation Clear are not supported".into()
+            }
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"response","class":"TooManyRequestsErrorMessage","code":429,"body":{"retryAfter":3,"errorCode":4029,"errorMessage":"Message rate too high for this session"},"tracingId":"c-6"}"#
+            ),
+            Incoming::RateLimited {
+                client_id: Some("c-6".into()),
+                retry_after_ms: 3000
+            }
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"response","class":"JwtResponse","code":200,"body":{"jwt":"j.w.t","exp":1700000000}}"#
+            ),
+            Incoming::HistoryToken {
+                jwt: "j.w.t".into(),
+                expires_at_ms: 1_700_000_000_000.0
+            }
+        );
+        assert_eq!(
+            received(r#"{"type":"message","class":"SessionClearedEvent","code":200,"body":{}}"#),
+            Incoming::SessionCleared
+        );
+        for code in [4006, 4007] {
+            let frame =
+                format!(r#"{{"type":"response","class":"string","code":{code},"body":"gone"}}"#);
+            assert!(matches!(
+                GenesysProtocol.decode(&frame),
+                Event::ConnectionClosed {
+                    kind: CloseKind::SessionExpired,
+                    ..
+                }
+            ));
+        }
         assert!(matches!(
             GenesysProtocol.decode(
                 r#"{"type":"response","class":"SessionExpiredEvent","code":200,"body":{}}"#
@@ -351,24 +631,152 @@ mod tests {
 
     #[test]
     fn requests_carry_the_token_and_the_message_id_twice() {
-        let sent: serde_json::Value =
-            serde_json::from_str(&GenesysProtocol.encode(&Outgoing::Message {
-                session_id: "tok".into(),
-                text: "hello".into(),
-                client_id: Some("c-9".into()),
-            }))
-            .unwrap();
+        let sent: serde_json::Value = serde_json::from_str(
+            &GenesysProtocol
+                .encode(&Outgoing::Message {
+                    session_id: "tok".into(),
+                    text: "hello".into(),
+                    client_id: Some("c-9".into()),
+                    attributes: Default::default(),
+                })
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             sent,
             serde_json::json!({"action":"onMessage","token":"tok","tracingId":"c-9","message":{"type":"Text","text":"hello","metadata":{"customMessageId":"c-9"}}})
         );
-        let echo: serde_json::Value =
-            serde_json::from_str(&GenesysProtocol.encode(&Outgoing::Heartbeat {
-                session_id: "tok".into(),
-            }))
-            .unwrap();
+        let encode = |outgoing: Outgoing| -> serde_json::Value {
+            serde_json::from_str(&GenesysProtocol.encode(&outgoing).unwrap()).unwrap()
+        };
+        let with_attributes = encode(Outgoing::Message {
+            session_id: "tok".into(),
+            text: "hi".into(),
+            client_id: None,
+            attributes: [("context.firstName".to_string(), "Ada".to_string())].into(),
+        });
+        assert_eq!(
+            with_attributes["message"]["channel"],
+            serde_json::json!({"metadata":{"customAttributes":{"context.firstName":"Ada"}}})
+        );
+        assert_eq!(
+            encode(Outgoing::Typing {
+                session_id: "tok".into()
+            }),
+            serde_json::json!({"action":"onMessage","token":"tok","tracingId":"guest-typing","message":{"type":"Event","events":[{"eventType":"Typing","typing":{"type":"On"}}]}})
+        );
+        assert_eq!(
+            encode(Outgoing::Clear {
+                session_id: "tok".into()
+            }),
+            serde_json::json!({"action":"onMessage","token":"tok","tracingId":"clear-conversation","message":{"type":"Event","events":[{"eventType":"Presence","presence":{"type":"Clear"}}]}})
+        );
+        assert_eq!(
+            encode(Outgoing::HistoryToken {
+                session_id: "tok".into()
+            }),
+            serde_json::json!({"action":"getJwt","token":"tok","tracingId":"history-token"})
+        );
+        let echo = encode(Outgoing::Heartbeat {
+            session_id: "tok".into(),
+        });
         assert_eq!(echo["action"], "echo");
         assert_eq!(echo["token"], "tok");
         assert_eq!(echo["tracingId"], HEALTH_CHECK_TRACING_ID);
+    }
+
+    #[test]
+    fn a_new_chat_closes_the_old_session_before_configuring_the_new_one() {
+        let session = Session {
+            guest_token: "tok".into(),
+            session_id: "tok".into(),
+            organization_id: String::new(),
+            expires_at_ms: 0.0,
+        };
+        let frames = GenesysProtocol.opening_frames(&config(), &session, true);
+        assert_eq!(
+            frames,
+            [
+                r#"{"action":"closeSession","token":"tok","closeAllConnections":true,"tracingId":"close-session"}"#,
+                r#"{"action":"configureSession","token":"tok","deploymentId":"dep 1","startNew":true}"#
+            ]
+        );
+    }
+
+    #[test]
+    fn history_is_read_with_the_token_and_keeps_messages_only() {
+        let request = GenesysProtocol
+            .history_request(&config(), "j.w.t", 2)
+            .unwrap();
+        assert_eq!(request.method, HttpMethod::Get);
+        assert!(request
+            .url
+            .ends_with("/api/v2/webmessaging/messages?pageSize=25&pageNumber=2"));
+        assert!(request
+            .headers
+            .contains(&("Authorization".into(), "Bearer j.w.t".into())));
+        // The reference's own example page: an event and a null time included.
+        let page = GenesysProtocol
+            .read_history(
+                r#"{"entities":[{"id":"5befde6373a23f32f20b59b4e1cba0e6","channel":{"time":"2014-04-30T21:09:51.411Z"},"type":"Text","text":"x","content":[],"direction":"Outbound","originatingEntity":"Bot"},
+                {"id":"46e7001c24abed05e9bcd1a006eb54b7","channel":{"time":null},"type":"Event","events":[{"eventType":"Presence","presence":{"type":"Join"}}],"text":"customer msg 7","content":[],"direction":"Inbound","originatingEntity":"Human"},
+                {"id":"g1","channel":{"time":null},"type":"Text","text":"mine","direction":"Inbound","metadata":{"customMessageId":"c-1"}}],
+                "pageSize":25,"pageNumber":1,"total":30,"pageCount":2}"#,
+                1,
+            )
+            .unwrap();
+        assert!(page.more);
+        assert_eq!(
+            page.items,
+            [
+                HistoryItem {
+                    id: "5befde6373a23f32f20b59b4e1cba0e6".into(),
+                    from_guest: false,
+                    text: "x".into(),
+                    author: None,
+                    at_ms: Some(1_398_892_191_411.0),
+                    client_id: None,
+                },
+                HistoryItem {
+                    id: "g1".into(),
+                    from_guest: true,
+                    text: "mine".into(),
+                    author: None,
+                    at_ms: None,
+                    client_id: Some("c-1".into()),
+                }
+            ]
+        );
+        let empty = GenesysProtocol
+            .read_history(
+                r#"{"entities":[],"pageSize":0,"pageNumber":1,"total":0,"pageCount":0}"#,
+                1,
+            )
+            .unwrap();
+        assert!(!empty.more && empty.items.is_empty());
+        assert!(GenesysProtocol.read_history("<html>", 1).is_err());
+    }
+
+    #[test]
+    fn times_are_read_as_utc_milliseconds() {
+        assert_eq!(parse_time_ms("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(
+            parse_time_ms("2022-08-22T19:24:26.704Z"),
+            Some(1_661_196_266_704.0)
+        );
+        assert_eq!(
+            parse_time_ms("2024-02-29T00:00:00.5Z"),
+            Some(1_709_164_800_500.0)
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2022-13-01T00:00:00Z",
+            "2022-08-22 19:24:26Z",
+            "2022-08-22T19:24:26+02:00",
+            "２０２２-08-22T19:24:26Z",
+        ] {
+            assert_eq!(parse_time_ms(bad), None, "{bad}");
+        }
     }
 }

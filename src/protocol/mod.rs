@@ -5,7 +5,7 @@
 pub mod genesys;
 pub mod tutorial;
 
-use crate::core::{CloseKind, CloseWhy, Config, Event, NewSession, Outgoing, Session};
+use crate::core::{CloseKind, CloseWhy, Config, Event, HistoryPage, NewSession, Outgoing, Session};
 
 /// How long a session the client made is kept: the server says when it ends.
 const LOCAL_SESSION_SECONDS: u64 = 30 * 24 * 3600;
@@ -13,11 +13,18 @@ const LOCAL_SESSION_SECONDS: u64 = 30 * 24 * 3600;
 /// A request the runtime sends over HTTP, as an adapter words it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
+    pub method: HttpMethod,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
     /// Without an answer by then, the request counts as a network failure.
     pub timeout_ms: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
 }
 
 /// How a protocol starts a session.
@@ -62,8 +69,19 @@ pub trait WireProtocol {
     ) -> String;
     /// A text frame from the server, as the core's event.
     fn decode(&self, text: &str) -> Event;
-    /// A request of the core, as a text frame.
-    fn encode(&self, outgoing: &Outgoing) -> String;
+    /// A request of the core, as a text frame; `None` for one the protocol has no
+    /// frame for.
+    fn encode(&self, outgoing: &Outgoing) -> Option<String>;
+    /// The request for page `page` of the history, read with `jwt`.
+    fn history_request(&self, config: &Config, jwt: &str, page: u32) -> Option<HttpRequest> {
+        let _ = (config, jwt, page);
+        None
+    }
+    /// A page of history from a successful answer; `Err` says what was wrong.
+    fn read_history(&self, body: &str, page: u32) -> Result<HistoryPage, String> {
+        let _ = (body, page);
+        Err("this protocol keeps no history".into())
+    }
     /// What a close code from the server means.
     fn close_kind(&self, code: u16) -> CloseKind;
     /// The close code the widget sends for `why`.

@@ -2,7 +2,7 @@
 //! JSON frames named by `type` (docs/protocol.md). The frame types themselves live in
 //! the `guest-chat-protocol` crate, shared with the simulator.
 
-use super::{encode_query_component, HttpRequest, SessionStart, WireProtocol};
+use super::{encode_query_component, HttpMethod, HttpRequest, SessionStart, WireProtocol};
 use crate::core::{
     CloseKind, CloseWhy, Config, Event, Incoming, NewSession, Outgoing, Routing, Session,
     SessionSource, Unreadable,
@@ -41,6 +41,7 @@ impl WireProtocol for TutorialProtocol {
             headers.push((ORGANIZATION_HEADER.into(), org.clone()));
         }
         SessionStart::Http(HttpRequest {
+            method: HttpMethod::Post,
             url,
             headers,
             body: json::to_string(&body),
@@ -103,6 +104,8 @@ impl WireProtocol for TutorialProtocol {
                 agent_name,
             } => Incoming::AgentMessage {
                 seq,
+                id: None,
+                at_ms: None,
                 author: agent_name,
                 text,
             },
@@ -115,26 +118,33 @@ impl WireProtocol for TutorialProtocol {
             }),
             ServerFrame::GuestMessageDelivered { client_message_id } => Incoming::Acknowledged {
                 client_id: client_message_id,
+                server_id: None,
+                at_ms: None,
             },
             ServerFrame::Error { reason } => Incoming::ServerError { reason },
             ServerFrame::Pong => Incoming::HeartbeatAnswered,
         })
     }
 
-    fn encode(&self, outgoing: &Outgoing) -> String {
-        match outgoing {
+    fn encode(&self, outgoing: &Outgoing) -> Option<String> {
+        let frame = match outgoing {
             Outgoing::Message {
                 session_id,
                 text,
                 client_id,
+                ..
             } => ClientFrame::Message {
                 session_id: session_id.clone(),
                 text: text.clone(),
                 client_message_id: client_id.clone(),
             },
             Outgoing::Heartbeat { .. } => ClientFrame::Ping,
-        }
-        .encode()
+            // The tutorial's protocol has no frames for these.
+            Outgoing::HistoryToken { .. } | Outgoing::Typing { .. } | Outgoing::Clear { .. } => {
+                return None
+            }
+        };
+        Some(frame.encode())
     }
 
     fn close_kind(&self, code: u16) -> CloseKind {
@@ -148,7 +158,7 @@ impl WireProtocol for TutorialProtocol {
     fn close_code(&self, why: CloseWhy) -> u16 {
         match why {
             CloseWhy::HeartbeatTimeout => CLOSE_HEARTBEAT_TIMEOUT,
-            CloseWhy::ChatEnded | CloseWhy::Displaced => CLOSE_NORMAL,
+            CloseWhy::ChatEnded | CloseWhy::Displaced | CloseWhy::Cleared => CLOSE_NORMAL,
         }
     }
 }
@@ -177,6 +187,8 @@ mod tests {
             received(r#"{"type":"agent_message","text":"<b>hi</b>","seq":3,"agent_name":"Sam"}"#),
             Incoming::AgentMessage {
                 seq: Some(3),
+                id: None,
+                at_ms: None,
                 author: Some("Sam".into()),
                 text: "<b>hi</b>".into()
             }
@@ -185,6 +197,8 @@ mod tests {
             received(r#"{"type":"agent_message","text":"plain"}"#),
             Incoming::AgentMessage {
                 seq: None,
+                id: None,
+                at_ms: None,
                 author: None,
                 text: "plain".into()
             }
@@ -212,12 +226,18 @@ mod tests {
         assert_eq!(
             received(r#"{"type":"guest_message_delivered","client_message_id":"c1"}"#),
             Incoming::Acknowledged {
-                client_id: Some("c1".into())
+                client_id: Some("c1".into()),
+                server_id: None,
+                at_ms: None
             }
         );
         assert_eq!(
             received(r#"{"type":"guest_message_delivered"}"#),
-            Incoming::Acknowledged { client_id: None }
+            Incoming::Acknowledged {
+                client_id: None,
+                server_id: None,
+                at_ms: None
+            }
         );
         assert_eq!(
             received(r#"{"type":"error","reason":"Queue is full"}"#),
@@ -268,25 +288,33 @@ mod tests {
             session_id: "s-1".into(),
             text: "a \"quote\"".into(),
             client_id: Some("c-9".into()),
+            attributes: Default::default(),
         };
         assert_eq!(
-            TutorialProtocol.encode(&message),
+            TutorialProtocol.encode(&message).unwrap(),
             r#"{"type":"message","session_id":"s-1","text":"a \"quote\"","client_message_id":"c-9"}"#
         );
         let without_id = Outgoing::Message {
             session_id: "s-1".into(),
             text: "hi".into(),
             client_id: None,
+            attributes: Default::default(),
         };
         assert_eq!(
-            TutorialProtocol.encode(&without_id),
+            TutorialProtocol.encode(&without_id).unwrap(),
             r#"{"type":"message","session_id":"s-1","text":"hi"}"#
         );
         assert_eq!(
             TutorialProtocol.encode(&Outgoing::Heartbeat {
                 session_id: "s".into()
             }),
-            r#"{"type":"ping"}"#
+            Some(r#"{"type":"ping"}"#.to_string())
+        );
+        assert_eq!(
+            TutorialProtocol.encode(&Outgoing::Typing {
+                session_id: "s".into()
+            }),
+            None
         );
     }
 

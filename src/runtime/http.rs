@@ -1,7 +1,7 @@
 //! HTTP requests through gloo-net, with a time limit.
 
 use super::timers::Timeout;
-use crate::protocol::HttpRequest;
+use crate::protocol::{HttpMethod, HttpRequest};
 use std::{
     future::Future,
     pin::Pin,
@@ -23,8 +23,8 @@ pub struct NoAnswer(pub String);
 
 type Pending = Pin<Box<dyn Future<Output = Result<HttpAnswer, NoAnswer>>>>;
 
-/// Sends `request` as a POST now and returns the wait for its answer.
-pub fn post(request: HttpRequest) -> Pending {
+/// Sends `request` now and returns the wait for its answer.
+pub fn send(request: HttpRequest) -> Pending {
     let mut answer: Pending = Box::pin(exchange(request));
     // One poll here makes the browser call fetch() before this returns, so the request
     // travels while the widget is still being drawn, not a task later.
@@ -45,12 +45,18 @@ async fn exchange(request: HttpRequest) -> Result<HttpAnswer, NoAnswer> {
             .map_err(|_| failed("invalid header value"))?;
     }
     let abort = web_sys::AbortController::new().map_err(|_| failed("abort"))?;
-    let sent = gloo_net::http::Request::post(&request.url)
-        .headers(gloo_net::http::Headers::from_raw(headers))
-        .abort_signal(Some(&abort.signal()))
-        .body(request.body)
-        .map_err(|err| NoAnswer(err.to_string()))?
-        .send();
+    let builder = match request.method {
+        HttpMethod::Get => gloo_net::http::Request::get(&request.url),
+        HttpMethod::Post => gloo_net::http::Request::post(&request.url),
+    }
+    .headers(gloo_net::http::Headers::from_raw(headers))
+    .abort_signal(Some(&abort.signal()));
+    let sent = match request.method {
+        HttpMethod::Get => builder.build(),
+        HttpMethod::Post => builder.body(request.body),
+    }
+    .map_err(|err| NoAnswer(err.to_string()))?
+    .send();
     // Dropped with this future, so the limit ends when the answer is complete.
     let _limit = Timeout::new(request.timeout_ms, move || abort.abort());
     let response = sent.await.map_err(|err| NoAnswer(err.to_string()))?;

@@ -77,6 +77,8 @@ pub struct UseGuestChatReturn {
     /// The catalog of the chat's language.
     pub strings: &'static Strings,
     pub locale: Locale,
+    /// A new chat can follow an ended one, and the conversation can be cleared.
+    pub can_start_over: bool,
     chat: ChatHandle,
 }
 
@@ -96,6 +98,21 @@ impl UseGuestChatReturn {
     /// Sends a failed message again.
     pub fn retry_message(&self, id: u64) {
         dispatch(self.chat, Event::RetryMessage { id });
+    }
+
+    /// The visitor typed in the composer (the core decides whether to tell anyone).
+    pub fn typing(&self) {
+        dispatch(self.chat, Event::GuestTyping);
+    }
+
+    /// Begins a new conversation after the last one ended.
+    pub fn start_new_chat(&self) {
+        dispatch(self.chat, Event::StartNewChat);
+    }
+
+    /// Erases the conversation here and on the server (the visitor confirmed it).
+    pub fn clear_conversation(&self) {
+        dispatch(self.chat, Event::ClearConversation);
     }
 
     /// A small piece of view state kept beside the conversation (the composer draft, the
@@ -140,6 +157,7 @@ struct Resources {
     session_retry: Option<Timeout>,
     heartbeat: Option<Interval>,
     typing_end: Option<Timeout>,
+    flush: Option<Timeout>,
     persist: Option<Timeout>,
     page: Option<PageListeners>,
 }
@@ -154,6 +172,8 @@ struct State {
     throttle: WriteThrottle,
     /// Core revisions last written to storage.
     persisted: (u64, u64),
+    /// The connection being opened begins a new conversation.
+    start_new: bool,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -239,7 +259,7 @@ impl Controller {
                     }
                 };
                 let wire = self.wire;
-                let answer = http::post(request);
+                let answer = http::send(request);
                 leptos::task::spawn_local(async move {
                     let event = match answer.await {
                         Ok(answer) => session_answer(wire, answer),
@@ -253,16 +273,50 @@ impl Controller {
             Effect::OpenConnection {
                 session,
                 resume_after,
+                start_new,
             } => {
                 let url = self.wire.connection_url(
                     self.state.borrow().core.config(),
                     &session,
                     resume_after,
                 );
+                self.state.borrow_mut().start_new = start_new;
                 self.open_socket(chat, &url);
             }
+            Effect::FetchHistory { jwt, page } => {
+                let request =
+                    self.wire
+                        .history_request(self.state.borrow().core.config(), &jwt, page);
+                let Some(request) = request else {
+                    let why = "this protocol keeps no history".to_string();
+                    self.state
+                        .borrow_mut()
+                        .queue
+                        .push_back(Event::HistoryFailed(why));
+                    return;
+                };
+                let wire = self.wire;
+                let answer = http::send(request);
+                leptos::task::spawn_local(async move {
+                    let event = match answer.await {
+                        Ok(answer) if answer.ok => match wire.read_history(&answer.body, page) {
+                            Ok(page) => Event::HistoryLoaded(page),
+                            Err(why) => Event::HistoryFailed(why),
+                        },
+                        Ok(answer) => Event::HistoryFailed(format!("HTTP {}", answer.status)),
+                        Err(http::NoAnswer(why)) => Event::HistoryFailed(why),
+                    };
+                    dispatch(chat, event);
+                });
+            }
+            Effect::ScheduleFlush { delay_ms } => {
+                let timer = Timeout::new(delay_ms, move || dispatch(chat, Event::FlushDue));
+                self.state.borrow_mut().resources.flush = Some(timer);
+            }
             Effect::Send(outgoing) => {
-                let text = self.wire.encode(&outgoing);
+                let Some(text) = self.wire.encode(&outgoing) else {
+                    return;
+                };
                 let sent = match &self.state.borrow().resources.socket {
                     Some(socket) => socket.send(text),
                     None => false,
@@ -354,7 +408,7 @@ impl Controller {
         };
         let frames = self
             .wire
-            .opening_frames(state.core.config(), session, false);
+            .opening_frames(state.core.config(), session, state.start_new);
         if let Some(socket) = &state.resources.socket {
             for frame in frames {
                 socket.send(frame);
@@ -459,6 +513,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     let snapshot_key = config.storage_key();
 
     let mut core = ChatCore::new(config, seed);
+    let can_start_over = core.can_start_over();
     core.clock_ms = js_sys::Date::now();
     if let Some(saved) = store.as_ref().and_then(|s| s.read(&snapshot_key)) {
         match serde_json::from_str::<Snapshot>(&saved) {
@@ -481,6 +536,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             view,
             throttle: WriteThrottle::new(PERSIST_EVERY_MS),
             persisted: (0, 0),
+            start_new: false,
         }),
         wire,
         store,
@@ -515,6 +571,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         focus_requests: signals.focus_requests,
         strings: locale.strings(),
         locale,
+        can_start_over,
         chat,
     }
 }

@@ -40,8 +40,6 @@ pub struct ViewState {
     news: RwSignal<News>,
     can_compose: RwSignal<bool>,
     focus_requests: RwSignal<u32>,
-    /// Transcript length the view has seen: entries beyond it are news.
-    shown_len: usize,
     frame_pending: bool,
 }
 
@@ -57,10 +55,10 @@ impl ViewState {
             news: RwSignal::new(News::default()),
             can_compose: RwSignal::new(false),
             focus_requests: RwSignal::new(0),
-            shown_len: core.transcript.len(),
             frame_pending: false,
         };
         core.take_dirty();
+        core.take_news();
         let all: Vec<usize> = (0..core.transcript.len().div_ceil(CHUNK)).collect();
         view.update_chunks(core, &all);
         view
@@ -110,9 +108,13 @@ impl ViewState {
             self.agent_typing.set(core.agent_typing);
         }
         let changed = changed_chunks(&core.take_dirty());
-        let appended_from = std::mem::replace(&mut self.shown_len, core.transcript.len());
-        let news: Vec<Entry> = core.transcript[appended_from.min(core.transcript.len())..].to_vec();
+        let news = core.take_news();
         self.update_chunks(core, &changed);
+        // A cleared conversation leaves chunks with nothing to show.
+        let wanted = core.transcript.len().div_ceil(CHUNK);
+        if self.chunks.with_untracked(|c| c.len() > wanted) {
+            self.chunks.update(|c| c.truncate(wanted));
+        }
         if !news.is_empty() {
             self.news.update(|n| {
                 n.batch += 1;

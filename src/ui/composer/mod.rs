@@ -54,7 +54,10 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
                 placeholder=chat.strings.placeholder
                 node_ref=input
                 disabled=disabled
-                on:input=move |ev| chat.save("draft", &event_target_value(&ev))
+                on:input=move |ev| {
+                    chat.save("draft", &event_target_value(&ev));
+                    chat.typing();
+                }
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();
