@@ -487,6 +487,9 @@ fn an_ended_chat_restored_read_only_says_so_once_and_a_new_chat_replaces_it() {
         }]
     ));
     reloaded.apply(Event::ConnectionOpened);
+    // The ended session answers first (configured to be closed), then the new one.
+    frame(&mut reloaded, &session_response(false, true));
+    assert_eq!(reloaded.connection, Connection::Connected);
     frame(&mut reloaded, &session_response(true, false));
     assert_eq!(reloaded.connection, Connection::Connected);
     assert_eq!(

@@ -159,3 +159,258 @@ async fn a_fourth_window_of_a_conversation_does_not_start_a_tug_of_war() {
     first.click(".gc-retry");
     first.wait_status("Connected").await;
 }
+
+fn control(token: &str, action: &str) -> String {
+    format!("/control/genesys/sessions/{token}/{action}")
+}
+
+/// Requests of `action` the session received.
+async fn requests(token: &str, action: &str) -> Vec<Value> {
+    genesys_session(token).await["received"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|r| serde_json::from_str::<Value>(r.as_str()?).ok())
+                .filter(|r| r["action"] == action)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_fills_in_what_the_agent_wrote_meanwhile_from_the_history() {
+    let name = unique_name("genesys-gap");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    w.type_and_enter("before the reload");
+    w.wait_for("acknowledged", |w| {
+        w.find(".gc-guest[data-delivery=delivered]").is_some()
+    })
+    .await;
+    post(&control(&token, "agent-message"), r#"{"text":"seen live"}"#).await;
+    w.wait_for("the live message", |w| {
+        w.all_text(".gc-agent .gc-text").len() == 1
+    })
+    .await;
+    drop(w);
+    for text in ["written while away 1", "written while away 2"] {
+        post(
+            &control(&token, "agent-message"),
+            &serde_json::json!({ "text": text }).to_string(),
+        )
+        .await;
+    }
+    let w = mount_genesys(&name);
+    w.wait_for("the gap filled in, once each, in order", |w| {
+        w.all_text(".gc-agent .gc-text")
+            == ["seen live", "written while away 1", "written while away 2"]
+    })
+    .await;
+    assert_eq!(w.all_text(".gc-guest .gc-text"), ["before the reload"]);
+    assert_eq!(requests(&token, "getJwt").await.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn messages_out_of_order_or_repeated_show_once_in_time_order() {
+    let name = unique_name("genesys-order");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    post(
+        &control(&token, "deliver-reversed"),
+        r#"{"texts":["one","two","three"]}"#,
+    )
+    .await;
+    w.wait_for("placed by time", |w| {
+        w.all_text(".gc-agent .gc-text") == ["one", "two", "three"]
+    })
+    .await;
+    let again = serde_json::json!({"type":"message","class":"StructuredMessage","code":200,
+        "body":{"text":"only once","direction":"Outbound","id":"1234567890abcdef1234567890abcdef","type":"Text",
+            "channel":{"time":"2030-01-01T00:00:00.000Z","from":{"nickname":"Ana"}}}})
+    .to_string();
+    post(&control(&token, "push"), &again).await;
+    post(&control(&token, "push"), &again).await;
+    post(&control(&token, "agent-message"), r#"{"text":"after"}"#).await;
+    w.wait_for("the repeat dropped", |w| {
+        let texts = w.all_text(".gc-agent .gc-text");
+        texts.len() == 5 && texts.iter().filter(|t| *t == "only once").count() == 1
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_pasted_twenty_lines_go_out_under_the_rate_limit() {
+    let name = unique_name("genesys-paste");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    for n in 0..20 {
+        w.type_and_enter(&format!("line {n}"));
+    }
+    // Two a second: ten seconds for twenty, and some to spare.
+    w.wait_for_up_to(20_000, "all twenty acknowledged", |w| {
+        w.all_text(".gc-guest[data-delivery=delivered] .gc-text")
+            .len()
+            == 20
+    })
+    .await;
+    let expected: Vec<String> = (0..20).map(|n| format!("line {n}")).collect();
+    assert_eq!(w.all_text(".gc-guest .gc-text"), expected);
+    let sent: Vec<Value> = requests(&token, "onMessage")
+        .await
+        .into_iter()
+        .filter(|r| r["message"]["type"] == "Text")
+        .collect();
+    assert_eq!(sent.len(), 20, "each once: none refused, none repeated");
+    assert!(w.find(".gc-error").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn an_ended_chat_offers_a_new_one_on_the_same_token() {
+    let name = unique_name("genesys-new");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    post(&control(&token, "end"), "{}").await;
+    w.wait_status("Chat ended").await;
+    assert!(w.input().disabled());
+    drop(w);
+    // Restored as read-only: ended at once, said once.
+    let w = mount_genesys(&name);
+    w.wait_status("Chat ended").await;
+    let en = &guest_chat::i18n::EN;
+    let ended_lines = w
+        .all_text(".gc-system")
+        .iter()
+        .filter(|t| *t == en.chat_ended)
+        .count();
+    assert_eq!(ended_lines, 1);
+    w.click(".gc-new-chat");
+    w.wait_status("Connected").await;
+    w.wait_for("the new chat said", |w| {
+        w.all_text(".gc-system").last().map(String::as_str) == Some(en.new_chat_line)
+    })
+    .await;
+    assert_eq!(requests(&token, "closeSession").await.len(), 1);
+    let configured = requests(&token, "configureSession").await;
+    assert_eq!(configured.last().unwrap()["startNew"], true);
+    w.type_and_enter("a fresh start");
+    w.wait_for("acknowledged in the new chat", |w| {
+        w.find(".gc-guest[data-delivery=delivered]").is_some()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn clearing_erases_the_conversation_after_the_visitor_confirms() {
+    let name = unique_name("genesys-clear");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    w.type_and_enter("erase me");
+    w.wait_for("acknowledged", |w| {
+        w.find(".gc-guest[data-delivery=delivered]").is_some()
+    })
+    .await;
+    w.click(".gc-menu-toggle");
+    w.wait_for("the menu", |w| w.find(".gc-clear").is_some())
+        .await;
+    w.click(".gc-clear");
+    w.wait_for("the question", |w| w.find(".gc-confirm-text").is_some())
+        .await;
+    // Cancelling keeps everything.
+    w.click(".gc-confirm-cancel");
+    w.wait_for("the question gone", |w| {
+        w.find(".gc-confirm-text").is_none()
+    })
+    .await;
+    assert_eq!(w.all_text(".gc-guest .gc-text"), ["erase me"]);
+    w.click(".gc-menu-toggle");
+    w.wait_for("the menu again", |w| w.find(".gc-clear").is_some())
+        .await;
+    w.click(".gc-clear");
+    w.wait_for("the question again", |w| {
+        w.find(".gc-confirm-clear").is_some()
+    })
+    .await;
+    w.click(".gc-confirm-clear");
+    w.wait_for("the transcript erased", |w| {
+        w.all_text(".gc-guest .gc-text").is_empty()
+    })
+    .await;
+    w.wait_status("Connected").await;
+    // Gone on the server too, and the widget has a new token.
+    let sessions = get_json("/control/genesys/sessions").await;
+    assert!(
+        sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["token"] != token.as_str()),
+        "{sessions}"
+    );
+    wait_until("a new token kept", || {
+        let name = name.clone();
+        let token = token.clone();
+        async move { kept_token(&name).await != token }
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_session_is_replaced_and_the_transcript_stays() {
+    let name = unique_name("genesys-expiry");
+    let ws = ws_base();
+    let w = mount(&[
+        ("access-token", ""),
+        ("organization-id", ""),
+        ("deployment-id", DEPLOYMENT),
+        ("ws-base", ws.as_str()),
+        ("api-base", SIM),
+        ("guest-name", name.as_str()),
+        ("heartbeat-ms", "200"),
+    ]);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    w.type_and_enter("still here?");
+    w.wait_for("acknowledged", |w| {
+        w.find(".gc-guest[data-delivery=delivered]").is_some()
+    })
+    .await;
+    post(&control(&token, "expire"), "{}").await;
+    let en = &guest_chat::i18n::EN;
+    w.wait_for("the renewal said", |w| {
+        w.all_text(".gc-system")
+            .iter()
+            .any(|t| t == en.session_renewed)
+    })
+    .await;
+    w.wait_status("Connected").await;
+    assert_eq!(w.all_text(".gc-guest .gc-text"), ["still here?"]);
+    wait_until("a new token kept", || {
+        let name = name.clone();
+        let token = token.clone();
+        async move { kept_token(&name).await != token }
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_upgrade_says_what_to_check() {
+    let name = unique_name("genesys-403");
+    let ws = ws_base();
+    let w = mount(&[
+        ("access-token", ""),
+        ("organization-id", ""),
+        ("deployment-id", "00000000-0000-0000-0000-00000000dead"),
+        ("ws-base", ws.as_str()),
+        ("api-base", SIM),
+        ("guest-name", name.as_str()),
+    ]);
+    let en = &guest_chat::i18n::EN;
+    w.wait_status(en.unreachable).await;
+    assert_eq!(w.text(".gc-hint"), en.hint_unreachable);
+    assert!(w.find(".gc-retry").is_some());
+}

@@ -372,11 +372,15 @@ fn handle(
                 return reply(error_frame(400, "Request failed.", tracing_id));
             }
             let start_new = request.get("startNew").and_then(Value::as_bool) == Some(true);
+            // What the token sent before stays readable by tests across a new chat.
+            let mut earlier = vec![];
             if start_new {
                 let mut genesys = state.genesys();
                 let closed = genesys.sessions.get(new_token).is_some_and(|s| s.read_only);
                 if closed {
-                    genesys.sessions.remove(new_token);
+                    if let Some(old) = genesys.sessions.remove(new_token) {
+                        earlier = old.received;
+                    }
                 }
             }
             let conn = Conn {
@@ -385,6 +389,10 @@ fn handle(
             };
             let (body, is_new) = state.attach_genesys(new_token, deployment, conn);
             if let Some(session) = state.genesys().sessions.get_mut(new_token) {
+                if !earlier.is_empty() {
+                    earlier.append(&mut session.received);
+                    session.received = earlier;
+                }
                 session.received.push(raw.to_string());
             }
             *token = Some(new_token.to_string());

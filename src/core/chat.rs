@@ -807,6 +807,7 @@ impl ChatCore {
         self.attempt = 0;
         self.session_revision += 1;
         self.configured_once = false;
+        self.start_new = false;
         self.history_token = None;
         self.sent_attributes.clear();
         self.attributes_in_flight.clear();
@@ -1426,6 +1427,10 @@ impl ChatCore {
     }
 
     fn on_configured(&mut self, answer: SessionConfigured) -> Vec<Effect> {
+        // Starting anew, the ended session is configured (and closed) first.
+        if answer.read_only && self.start_new {
+            return vec![];
+        }
         if answer.read_only {
             return self.conversation_ended();
         }

@@ -52,9 +52,20 @@ impl WireProtocol for GenesysProtocol {
 
     fn opening_frames(&self, config: &Config, session: &Session, start_new: bool) -> Vec<String> {
         let token = session.guest_token.clone();
+        let configure = |start_new| {
+            Request::ConfigureSession {
+                token: token.clone(),
+                deployment_id: deployment(config).to_string(),
+                start_new,
+                tracing_id: None,
+            }
+            .encode()
+        };
         let mut frames = vec![];
         if start_new {
-            // The ended conversation is closed on every device before a new one begins.
+            // The ended conversation is closed on every device before a new one begins;
+            // closing needs the session configured on this connection first.
+            frames.push(configure(false));
             frames.push(
                 Request::CloseSession {
                     token: token.clone(),
@@ -64,15 +75,7 @@ impl WireProtocol for GenesysProtocol {
                 .encode(),
             );
         }
-        frames.push(
-            Request::ConfigureSession {
-                token,
-                deployment_id: deployment(config).to_string(),
-                start_new,
-                tracing_id: None,
-            }
-            .encode(),
-        );
+        frames.push(configure(start_new));
         frames
     }
 
@@ -697,6 +700,7 @@ mod tests {
         assert_eq!(
             frames,
             [
+                r#"{"action":"configureSession","token":"tok","deploymentId":"dep 1"}"#,
                 r#"{"action":"closeSession","token":"tok","closeAllConnections":true,"tracingId":"close-session"}"#,
                 r#"{"action":"configureSession","token":"tok","deploymentId":"dep 1","startNew":true}"#
             ]

@@ -187,7 +187,12 @@ impl Widget {
 
     /// Polls until `check` holds (5 s at most), then panics with what the widget shows.
     pub async fn wait_for(&self, what: &str, check: impl Fn(&Widget) -> bool) {
-        for _ in 0..250 {
+        self.wait_for_up_to(5_000, what, check).await;
+    }
+
+    /// Polls until `check` holds (`ms` at most), then panics with what the widget shows.
+    pub async fn wait_for_up_to(&self, ms: u32, what: &str, check: impl Fn(&Widget) -> bool) {
+        for _ in 0..ms / 20 {
             if check(self) {
                 return;
             }
