@@ -16,6 +16,8 @@ const CONSOLE_PAGE: &str = include_str!("console.html");
 #[derive(Serialize)]
 pub(crate) struct SessionSummary {
     pub id: String,
+    /// `tutorial` or `genesys`: which protocol the guest speaks.
+    pub protocol: &'static str,
     pub guest_name: Option<String>,
     pub guest_email: Option<String>,
     pub created_at: u64,
@@ -37,6 +39,8 @@ pub(crate) struct SessionDetail {
 pub(crate) fn summaries(state: &AppState) -> Vec<SessionSummary> {
     let sessions = state.sessions();
     let mut list: Vec<SessionSummary> = sessions.values().map(summary).collect();
+    drop(sessions);
+    list.extend(state.genesys_summaries());
     list.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
     list
 }
@@ -44,6 +48,7 @@ pub(crate) fn summaries(state: &AppState) -> Vec<SessionSummary> {
 fn summary(s: &crate::state::Session) -> SessionSummary {
     SessionSummary {
         id: s.id.clone(),
+        protocol: "tutorial",
         guest_name: s.guest_name.clone(),
         guest_email: s.guest_email.clone(),
         created_at: s.created_at,
@@ -57,7 +62,10 @@ fn summary(s: &crate::state::Session) -> SessionSummary {
 
 pub(crate) fn detail(state: &AppState, id: &str) -> Option<SessionDetail> {
     let sessions = state.sessions();
-    let s = sessions.get(id)?;
+    let Some(s) = sessions.get(id) else {
+        drop(sessions);
+        return state.genesys_detail(id);
+    };
     Some(SessionDetail {
         summary: summary(s),
         attributes: s.attributes.clone(),
@@ -102,6 +110,9 @@ pub(crate) async fn say(
     Path(id): Path<String>,
     Json(body): Json<SayBody>,
 ) -> Response {
+    if let Some(sent) = state.genesys_console_say(&id, &body.text) {
+        return Json(serde_json::json!({ "id": sent["id"] })).into_response();
+    }
     state.take_over(&id);
     let seq = state.agent_message(&id, &body.text, AGENT_NAME);
     done(seq.map(|seq| serde_json::json!({ "seq": seq })), &id)
@@ -112,6 +123,9 @@ pub(crate) async fn typing(
     Path(id): Path<String>,
     Json(body): Json<TypingBody>,
 ) -> Response {
+    if state.genesys_console_typing(&id, body.typing).is_some() {
+        return Json("ok").into_response();
+    }
     state.take_over(&id);
     done(state.set_typing(&id, body.typing).map(|_| "ok"), &id)
 }
@@ -131,6 +145,9 @@ pub(crate) async fn routing(
 }
 
 pub(crate) async fn end(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    if state.genesys_console_end(&id).is_some() {
+        return Json("ok").into_response();
+    }
     done(state.end_chat(&id).map(|_| "ok"), &id)
 }
 

@@ -82,6 +82,8 @@ struct GuestSession {
     received: Vec<String>,
     /// A person acts through the control API: the scripted agent keeps quiet.
     taken_over: bool,
+    /// Milliseconds since the Unix epoch.
+    created_at: u64,
 }
 
 impl GuestSession {
@@ -96,6 +98,7 @@ impl GuestSession {
             recent_sends: VecDeque::new(),
             received: Vec::new(),
             taken_over: false,
+            created_at: epoch_ms(),
         }
     }
 
@@ -823,6 +826,21 @@ fn found<T: serde::Serialize>(value: Option<T>) -> Response {
     }
 }
 
+fn genesys_summary(token: &str, s: &GuestSession) -> crate::console::SessionSummary {
+    crate::console::SessionSummary {
+        id: token.to_string(),
+        protocol: "genesys",
+        guest_name: s.custom_attributes.get("context.firstName").cloned(),
+        guest_email: s.custom_attributes.get("context.email").cloned(),
+        created_at: s.created_at,
+        connected: !s.connections.is_empty(),
+        connections_total: s.connections.len() as u64,
+        routing: None,
+        ended: s.read_only,
+        messages: s.history.iter().filter(|m| m["type"] != "Event").count(),
+    }
+}
+
 /// The agent's side and the test controls of Genesys sessions, under `/control/genesys`.
 pub(crate) fn control_routes() -> Router<AppState> {
     Router::new()
@@ -953,6 +971,66 @@ pub(crate) fn control_routes() -> Router<AppState> {
 }
 
 impl AppState {
+    /// The Genesys sessions as the agent console lists them, newest first.
+    pub(crate) fn genesys_summaries(&self) -> Vec<crate::console::SessionSummary> {
+        let genesys = self.genesys();
+        let mut list: Vec<_> = genesys
+            .sessions
+            .iter()
+            .map(|(token, s)| genesys_summary(token, s))
+            .collect();
+        list.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+        list
+    }
+
+    /// One Genesys session as the agent console shows it: the messages of its history.
+    pub(crate) fn genesys_detail(&self, token: &str) -> Option<crate::console::SessionDetail> {
+        let genesys = self.genesys();
+        let s = genesys.sessions.get(token)?;
+        let transcript = s
+            .history
+            .iter()
+            .filter(|m| m["type"] != "Event")
+            .map(|m| crate::state::TranscriptLine {
+                from: if m["direction"] == "Inbound" {
+                    "guest"
+                } else {
+                    "agent"
+                },
+                text: m["text"].as_str().unwrap_or_default().to_string(),
+                at: 0,
+                seq: None,
+                client_message_id: None,
+            })
+            .collect();
+        Some(crate::console::SessionDetail {
+            summary: genesys_summary(token, s),
+            attributes: s.custom_attributes.clone(),
+            transcript,
+        })
+    }
+
+    /// The console's agent acts in a Genesys session; `None` when there is no such session.
+    pub(crate) fn genesys_console_say(&self, token: &str, text: &str) -> Option<Value> {
+        self.genesys().sessions.contains_key(token).then_some(())?;
+        self.genesys_take_over(token);
+        self.genesys_agent_message(token, text, crate::agent::AGENT_NAME, false)
+    }
+
+    pub(crate) fn genesys_console_typing(&self, token: &str, typing: bool) -> Option<()> {
+        self.genesys().sessions.contains_key(token).then_some(())?;
+        self.genesys_take_over(token);
+        // The protocol has no "typing off": the indicator runs out by itself.
+        if typing {
+            self.genesys_typing(token, 5000)?;
+        }
+        Some(())
+    }
+
+    pub(crate) fn genesys_console_end(&self, token: &str) -> Option<()> {
+        self.genesys_end(token, crate::agent::AGENT_NAME)
+    }
+
     fn genesys_take_over(&self, token: &str) {
         if let Some(s) = self.genesys().sessions.get_mut(token) {
             s.taken_over = true;

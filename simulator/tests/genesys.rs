@@ -510,3 +510,68 @@ async fn the_deployment_configuration_is_served() {
     assert_eq!(missing.status(), 404);
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn the_agent_console_serves_genesys_conversations_too() {
+    let sim = server(AgentMode::None).await;
+    let mut ws = open(&sim).await;
+    let token = token();
+    configure(&mut ws, &token).await;
+    send(
+        &mut ws,
+        json!({"action":"onMessage","token":token,"tracingId":"c-1","message":{"type":"Text","text":"hello console",
+            "channel":{"metadata":{"customAttributes":{"context.firstName":"Ada"}}}}}),
+    )
+    .await;
+    next_of(&mut ws, "StructuredMessage").await;
+    let api = format!("{}/agent/api/sessions", sim.http_url());
+    let list: Value = reqwest::get(&api).await.unwrap().json().await.unwrap();
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == token.as_str())
+        .expect("listed")
+        .clone();
+    assert_eq!(listed["protocol"], "genesys");
+    assert_eq!(listed["guest_name"], "Ada");
+    assert_eq!(listed["messages"], 1);
+    let detail: Value = reqwest::get(format!("{api}/{token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        detail["transcript"],
+        json!([{"from":"guest","text":"hello console","at":0}])
+    );
+    let post = |path: String, body: Value| async move {
+        let res = reqwest::Client::new()
+            .post(path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    };
+    post(format!("{api}/{token}/typing"), json!({"typing":true})).await;
+    let typing = next_of(&mut ws, "StructuredMessage").await;
+    assert_eq!(typing["body"]["events"][0]["eventType"], "Typing");
+    post(
+        format!("{api}/{token}/message"),
+        json!({"text":"from the console"}),
+    )
+    .await;
+    let reply = next_of(&mut ws, "StructuredMessage").await;
+    assert_eq!(reply["body"]["direction"], "Outbound");
+    assert_eq!(reply["body"]["text"], "from the console");
+    assert!(is_iso_time(
+        reply["body"]["channel"]["time"].as_str().unwrap()
+    ));
+    post(format!("{api}/{token}/end"), json!({})).await;
+    let end = next_of(&mut ws, "StructuredMessage").await;
+    assert_eq!(end["body"]["events"][0]["presence"]["type"], "Disconnect");
+    assert_eq!(end["body"]["metadata"]["readOnly"], "true");
+    assert_eq!(session(&sim, &token).await["readOnly"], true);
+}
