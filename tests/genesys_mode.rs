@@ -414,3 +414,122 @@ async fn a_refused_upgrade_says_what_to_check() {
     assert_eq!(w.text(".gc-hint"), en.hint_unreachable);
     assert!(w.find(".gc-retry").is_some());
 }
+
+/// Guest typing events the session received.
+async fn typing_events(token: &str) -> usize {
+    requests(token, "onMessage")
+        .await
+        .iter()
+        .filter(|r| r["message"]["events"][0]["eventType"] == "Typing")
+        .count()
+}
+
+#[wasm_bindgen_test]
+async fn typing_is_told_at_most_every_five_seconds_and_a_refusal_stops_it_quietly() {
+    let name = unique_name("genesys-typing");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    for n in 0..10 {
+        w.type_only(&"x".repeat(n + 1));
+    }
+    wait_until("one typing event", || {
+        let token = token.clone();
+        async move { typing_events(&token).await == 1 }
+    })
+    .await;
+    // A message in between proves the socket carried everything typed since.
+    w.type_and_enter("typed");
+    w.wait_for("acknowledged", |w| {
+        w.find(".gc-guest[data-delivery=delivered]").is_some()
+    })
+    .await;
+    assert_eq!(typing_events(&token).await, 1);
+    drop(w);
+
+    post("/control/genesys/guest-typing", r#"{"enabled":false}"#).await;
+    let other = unique_name("genesys-typing-off");
+    let w = mount_genesys(&other);
+    w.wait_status("Connected").await;
+    let token = kept_token(&other).await;
+    w.type_only("a");
+    wait_until("the refused typing event", || {
+        let token = token.clone();
+        async move { typing_events(&token).await == 1 }
+    })
+    .await;
+    post("/control/genesys/guest-typing", r#"{"enabled":true}"#).await;
+    w.type_and_enter("still fine");
+    w.wait_for("acknowledged", |w| {
+        w.find(".gc-guest[data-delivery=delivered]").is_some()
+    })
+    .await;
+    assert!(w.find(".gc-error").is_none());
+    let en = &guest_chat::i18n::EN;
+    assert!(!w
+        .all_text(".gc-system")
+        .iter()
+        .any(|t| t == en.refused_forbidden));
+}
+
+#[wasm_bindgen_test]
+async fn the_guests_details_go_as_custom_attributes_once() {
+    let name = unique_name("genesys-attrs");
+    let ws = ws_base();
+    let w = mount(&[
+        ("access-token", ""),
+        ("organization-id", ""),
+        ("deployment-id", DEPLOYMENT),
+        ("ws-base", ws.as_str()),
+        ("api-base", SIM),
+        ("guest-name", name.as_str()),
+        ("attributes", r#"{"plan":"gold"}"#),
+    ]);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    w.type_and_enter("one");
+    w.wait_for("acknowledged", |w| {
+        w.find(".gc-guest[data-delivery=delivered]").is_some()
+    })
+    .await;
+    w.type_and_enter("two");
+    w.wait_for("both acknowledged", |w| {
+        w.all_text(".gc-guest[data-delivery=delivered]").len() == 2
+    })
+    .await;
+    let session = genesys_session(&token).await;
+    assert_eq!(
+        session["customAttributes"]["context.firstName"],
+        name.as_str()
+    );
+    assert_eq!(
+        session["customAttributes"]["context.email"],
+        "test@example.com"
+    );
+    assert_eq!(session["customAttributes"]["plan"], "gold");
+    let carrying = requests(&token, "onMessage")
+        .await
+        .iter()
+        .filter(|r| r["message"]["channel"]["metadata"]["customAttributes"].is_object())
+        .count();
+    assert_eq!(carrying, 1, "sent once");
+}
+
+#[wasm_bindgen_test]
+async fn a_message_over_the_services_limit_is_marked_and_explained() {
+    let name = unique_name("genesys-long");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    w.type_and_enter(&"long ".repeat(900));
+    let en = &guest_chat::i18n::EN;
+    w.wait_for("the refusal in words", |w| {
+        w.all_text(".gc-system")
+            .iter()
+            .any(|t| t == en.refused_too_long)
+    })
+    .await;
+    w.wait_for("the message marked", |w| {
+        w.find(".gc-guest[data-delivery=failed]").is_some()
+    })
+    .await;
+}

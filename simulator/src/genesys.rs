@@ -116,6 +116,8 @@ pub(crate) struct GenesysState {
     /// JWT → (session token, expiry in epoch seconds).
     jwts: HashMap<String, (String, u64)>,
     rate_limit_off: bool,
+    /// The deployment refuses the guest's typing events (403), as when it is turned off.
+    guest_typing_off: bool,
     next_connection: AtomicU64,
 }
 
@@ -666,7 +668,15 @@ fn on_event(
     let presence = event.pointer("/presence/type").and_then(Value::as_str);
     match (event.get("eventType").and_then(Value::as_str), presence) {
         // Guest typing is accepted and goes nowhere the guest would see.
-        (Some("Typing"), _) => {}
+        (Some("Typing"), _) => {
+            if state.genesys().guest_typing_off {
+                reply(error_frame(
+                    403,
+                    "Turn on the Feature Toggle or fix the configuration.",
+                    tracing_id,
+                ));
+            }
+        }
         (Some("Presence"), Some("Join")) => {
             let body = json!({
                 "type": "Event",
@@ -815,7 +825,7 @@ struct DeliverBody {
 }
 
 #[derive(Deserialize)]
-struct RateLimitBody {
+struct SwitchBody {
     enabled: bool,
 }
 
@@ -962,8 +972,15 @@ pub(crate) fn control_routes() -> Router<AppState> {
             }),
         )
         .route(
+            "/control/genesys/guest-typing",
+            post(|State(state): State<AppState>, Json(body): Json<SwitchBody>| async move {
+                state.genesys().guest_typing_off = !body.enabled;
+                Json(json!({ "enabled": body.enabled }))
+            }),
+        )
+        .route(
             "/control/genesys/rate-limit",
-            post(|State(state): State<AppState>, Json(body): Json<RateLimitBody>| async move {
+            post(|State(state): State<AppState>, Json(body): Json<SwitchBody>| async move {
                 state.genesys().rate_limit_off = !body.enabled;
                 Json(json!({ "enabled": body.enabled }))
             }),

@@ -172,6 +172,17 @@ impl Widget {
         el.click();
     }
 
+    /// Types `text` without sending it (the composer's `input` event).
+    pub fn type_only(&self, text: &str) {
+        let input = self.input();
+        input.set_value(text);
+        let ev = web_sys::Event::new("input").unwrap();
+        // Bubbling, as the browser's own: the widget may listen higher up.
+        #[allow(deprecated)]
+        ev.init_event_with_bubbles("input", true);
+        input.dispatch_event(&ev).unwrap();
+    }
+
     /// Types `text` and presses Enter, as a visitor would.
     pub fn type_and_enter(&self, text: &str) {
         let input = self.input();
