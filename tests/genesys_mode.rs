@@ -281,12 +281,15 @@ async fn an_ended_chat_offers_a_new_one_on_the_same_token() {
     let w = mount_genesys(&name);
     w.wait_status("Chat ended").await;
     let en = &guest_chat::i18n::EN;
-    let ended_lines = w
-        .all_text(".gc-system")
-        .iter()
-        .filter(|t| *t == en.chat_ended)
-        .count();
-    assert_eq!(ended_lines, 1);
+    let ended_lines = |w: &Widget| {
+        w.all_text(".gc-system")
+            .iter()
+            .filter(|t| *t == en.chat_ended)
+            .count()
+    };
+    // The transcript is drawn on the next frame, with every line of that update.
+    w.wait_for("the ended line", |w| ended_lines(w) > 0).await;
+    assert_eq!(ended_lines(&w), 1);
     w.click(".gc-new-chat");
     w.wait_status("Connected").await;
     w.wait_for("the new chat said", |w| {
@@ -314,25 +317,26 @@ async fn clearing_erases_the_conversation_after_the_visitor_confirms() {
         w.find(".gc-guest[data-delivery=delivered]").is_some()
     })
     .await;
+    assert!(w.find(".gc-menu[open]").is_none());
     w.click(".gc-menu-toggle");
-    w.wait_for("the menu", |w| w.find(".gc-clear").is_some())
+    w.wait_for("the menu", |w| w.find(".gc-menu[open]").is_some())
         .await;
     w.click(".gc-clear");
-    w.wait_for("the question", |w| w.find(".gc-confirm-text").is_some())
-        .await;
-    // Cancelling keeps everything.
-    w.click(".gc-confirm-cancel");
-    w.wait_for("the question gone", |w| {
-        w.find(".gc-confirm-text").is_none()
+    w.wait_for("the question", |w| {
+        w.find(".gc-confirm-text:not([hidden])").is_some()
     })
     .await;
+    // Cancelling keeps everything.
+    w.click(".gc-confirm-cancel");
+    w.wait_for("the menu closed", |w| w.find(".gc-menu[open]").is_none())
+        .await;
     assert_eq!(w.all_text(".gc-guest .gc-text"), ["erase me"]);
     w.click(".gc-menu-toggle");
-    w.wait_for("the menu again", |w| w.find(".gc-clear").is_some())
+    w.wait_for("the menu again", |w| w.find(".gc-menu[open]").is_some())
         .await;
     w.click(".gc-clear");
     w.wait_for("the question again", |w| {
-        w.find(".gc-confirm-clear").is_some()
+        w.find(".gc-confirm-clear:not([hidden])").is_some()
     })
     .await;
     w.click(".gc-confirm-clear");

@@ -1135,7 +1135,15 @@ impl ChatCore {
             )));
             return BTreeMap::new();
         }
-        wanted.retain(|k, v| self.sent_attributes.get(k) != Some(v));
+        // Built anew by inserting: removing from a B-tree, or collecting into one (which
+        // sorts), would cost the widget kilobytes of code.
+        let mut fresh = BTreeMap::new();
+        for (k, v) in wanted {
+            if self.sent_attributes.get(&k) != Some(&v) {
+                fresh.insert(k, v);
+            }
+        }
+        let wanted = fresh;
         self.attributes_in_flight.extend(wanted.clone());
         wanted
     }

@@ -1,118 +1,113 @@
 use crate::{core::Connection, UseGuestChatReturn};
-use leptos::{html, prelude::*};
+use leptos::{html, prelude::*, wasm_bindgen::JsCast};
 
-/// The connection status, what to do when something failed, and the chat's options.
+/// The connection status, what to do when something failed or ended, and the chat's
+/// options.
 #[component]
 pub fn StatusBar(chat: UseGuestChatReturn) -> impl IntoView {
     let connection = chat.connection;
     let strings = chat.strings;
     let line = move || connection.with(|c| strings.status_line(c));
     let hint = move || connection.with(|c| strings.hint(c));
-    let failed = move || connection.with(|c| c.phase().is_failure());
     let state = move || connection.with(|c| c.phase().as_str());
+    // After a failure the button tries again; after an ended chat it starts a new one,
+    // where the protocol allows it.
     let ended = move || chat.can_start_over && connection.with(|c| *c == Connection::Ended);
+    let actionable = move || connection.with(|c| c.phase().is_failure()) || ended();
     view! {
         <div class="gc-status-bar" data-state=state>
             <p class="gc-status">{line}</p>
-            <Show when=move || chat.can_start_over>
-                <ChatMenu chat />
-            </Show>
-            <Show when=failed>
-                <p class="gc-hint">{hint}</p>
-                <button type="button" class="gc-retry" on:click=move |_| chat.retry()>
-                    {strings.retry}
-                </button>
-            </Show>
-            <Show when=ended>
+            {chat.can_start_over.then(|| view! { <ChatMenu chat /> })}
+            <Show when=actionable>
+                <p class="gc-hint" hidden=move || hint().is_none()>{hint}</p>
                 <button
                     type="button"
-                    class="gc-retry gc-new-chat"
-                    on:click=move |_| chat.start_new_chat()
+                    class="gc-retry"
+                    class:gc-new-chat=ended
+                    on:click=move |_| {
+                        if ended() { chat.start_new_chat() } else { chat.retry() }
+                    }
                 >
-                    {strings.start_new_chat}
+                    {move || if ended() { strings.start_new_chat } else { strings.retry }}
                 </button>
             </Show>
         </div>
     }
 }
 
-/// What the visitor may do with the conversation itself: erase it, after saying so twice.
+/// What the visitor may do with the conversation itself: erase it, once confirmed.
 #[component]
 fn ChatMenu(chat: UseGuestChatReturn) -> impl IntoView {
     let strings = chat.strings;
-    let open = RwSignal::new(false);
     let confirming = RwSignal::new(false);
-    let toggle = NodeRef::<html::Button>::new();
+    let menu = NodeRef::<html::Details>::new();
     let cancel = NodeRef::<html::Button>::new();
     let close = move || {
-        open.set(false);
         confirming.set(false);
-        if let Some(button) = toggle.get_untracked() {
-            let _ = button.focus();
-        }
-    };
-    // The safe choice takes focus when the question appears.
-    Effect::new(move |_| {
-        if confirming.get() {
-            if let Some(button) = cancel.get() {
-                let _ = button.focus();
+        if let Some(menu) = menu.get_untracked() {
+            menu.set_open(false);
+            if let Some(summary) = menu.first_element_child() {
+                if let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = summary.focus();
+                }
             }
         }
-    });
+    };
     view! {
-        <div
+        <details
             class="gc-menu"
+            node_ref=menu
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                if ev.key() == "Escape" && open.get_untracked() {
+                if ev.key() == "Escape" {
                     ev.stop_propagation();
                     close();
                 }
             }
         >
-            <button
-                type="button"
-                class="gc-menu-toggle"
-                aria-label=strings.chat_options
-                title=strings.chat_options
-                aria-haspopup="true"
-                aria-expanded=move || if open.get() { "true" } else { "false" }
-                node_ref=toggle
-                on:click=move |_| {
-                    open.update(|o| *o = !*o);
-                    confirming.set(false);
-                }
-            >
+            <summary class="gc-menu-toggle" aria-label=strings.chat_options title=strings.chat_options>
                 "⋯"
-            </button>
-            <Show when=move || open.get() && !confirming.get()>
-                <div class="gc-menu-items">
-                    <button
-                        type="button"
-                        class="gc-clear"
-                        on:click=move |_| confirming.set(true)
-                    >
-                        {strings.clear_conversation}
-                    </button>
-                </div>
-            </Show>
-            <Show when=move || confirming.get()>
-                <div class="gc-menu-items gc-confirm" role="group" aria-label=strings.clear_conversation>
-                    <p class="gc-confirm-text">{strings.clear_confirm}</p>
-                    <button
-                        type="button"
-                        class="gc-confirm-clear"
-                        on:click=move |_| {
-                            chat.clear_conversation();
-                            close();
-                        }
-                    >
-                        {strings.clear_yes}
-                    </button>
-                    <button type="button" class="gc-confirm-cancel" node_ref=cancel on:click=move |_| close()>
-                        {strings.cancel}
-                    </button>
-                </div>
-            </Show>
-        </div>
+            </summary>
+            <div class="gc-menu-items">
+                <button
+                    type="button"
+                    class="gc-clear"
+                    hidden=confirming
+                    on:click=move |_| {
+                        confirming.set(true);
+                        // The safe choice takes focus once the question shows.
+                        request_animation_frame(move || {
+                            if let Some(button) = cancel.get_untracked() {
+                                let _ = button.focus();
+                            }
+                        });
+                    }
+                >
+                    {strings.clear_conversation}
+                </button>
+                <p class="gc-confirm-text" hidden=move || !confirming.get()>
+                    {strings.clear_confirm}
+                </p>
+                <button
+                    type="button"
+                    class="gc-confirm-clear"
+                    hidden=move || !confirming.get()
+                    on:click=move |_| {
+                        chat.clear_conversation();
+                        close();
+                    }
+                >
+                    {strings.clear_yes}
+                </button>
+                <button
+                    type="button"
+                    class="gc-confirm-cancel"
+                    hidden=move || !confirming.get()
+                    node_ref=cancel
+                    on:click=move |_| close()
+                >
+                    {strings.cancel}
+                </button>
+            </div>
+        </details>
     }
 }
