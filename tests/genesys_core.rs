@@ -174,6 +174,26 @@ fn a_rate_limited_message_waits_and_goes_again() {
 }
 
 #[test]
+fn a_message_on_its_way_does_not_hide_where_a_late_one_belongs() {
+    let mut core = configured(true);
+    frame(&mut core, &agent("third", "a3", "2026-01-01T10:00:03.000Z"));
+    // Written between the pushes, not yet acknowledged: it has no server time.
+    send(&mut core, "mine");
+    frame(
+        &mut core,
+        &agent("second", "a2", "2026-01-01T10:00:02.000Z"),
+    );
+    frame(&mut core, &agent("first", "a1", "2026-01-01T10:00:01.000Z"));
+    let agents: Vec<String> = transcript(&core)
+        .into_iter()
+        .filter(|(k, _, _)| *k == EntryKind::Agent)
+        .map(|(_, t, _)| t)
+        .collect();
+    assert_eq!(agents, ["first", "second", "third"]);
+    assert_eq!(transcript(&core).last().unwrap().1, "mine");
+}
+
+#[test]
 fn an_echo_acknowledges_its_message_and_agent_messages_are_placed_by_time() {
     let mut core = configured(true);
     send(&mut core, "hi");

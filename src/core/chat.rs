@@ -679,13 +679,18 @@ impl ChatCore {
             return index;
         };
         entry.at_ms = at_ms;
+        // Entries the server has not timed (messages still on their way, the widget's
+        // own lines) are passed over: only timed ones say where this one belongs.
         let mut place = index;
-        while place > 0 {
-            let before = &self.transcript[place - 1];
-            if before.server_id.is_none() || before.at_ms <= at_ms {
+        for before in (0..index).rev() {
+            let entry = &self.transcript[before];
+            if entry.server_id.is_none() {
+                continue;
+            }
+            if entry.at_ms <= at_ms {
                 break;
             }
-            place -= 1;
+            place = before;
         }
         if place < index {
             let entry = self.transcript.remove(index);

@@ -4,7 +4,7 @@
 // CHAOS_MESSAGES sets N (default 40; `scripts/bench.sh chaos` runs 300).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startSimulator, launchBrowser, openWidgetPage } from "./support.mjs";
+import { startSimulator, launchBrowser, openPage, openWidgetPage } from "./support.mjs";
 
 const N = Number(process.env.CHAOS_MESSAGES ?? 40);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -106,6 +106,98 @@ test(`chaos: ${N} guest and ${N} agent messages survive drops and a reload`, { t
   assert.ok(drops >= 1, "the monkey dropped the connection at least once");
   assert.deepEqual(serverGuest, expectGuest, "the server holds every guest message once, in order");
   assert.deepEqual(agentSeen, expectAgent, "the widget holds every agent message once, in order");
+  assert.deepEqual(guestSeen, expectGuest, "the widget shows every guest message once, in order");
+  assert.equal(delivered, N, "every guest message is marked delivered");
+});
+
+test(`chaos in Genesys Cloud mode: ${N} guest and ${N} agent messages survive drops, reordering and a reload`, { timeout: 900_000 }, async () => {
+  const fastReconnect = (html) =>
+    html.replace("data-deployment-id=", 'data-reconnect-base-ms="100" data-reconnect-attempts="50" data-heartbeat-ms="2000" data-deployment-id=');
+  const { page } = await openPage(browser, sim, "/host/genesys.html", { rewrite: fastReconnect });
+  await page.locator(".gc-launcher").click();
+  await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+  const sessions = await sim.control("/control/genesys/sessions");
+  assert.equal(sessions.length, 1);
+  const api = `/control/genesys/sessions/${sessions[0].token}`;
+
+  let drops = 0;
+  let chaos = true;
+  const monkey = (async () => {
+    await sleep(250);
+    while (chaos) {
+      await sim.control(`${api}/drop`, "");
+      drops++;
+      await sleep(400 + Math.random() * 1200);
+    }
+  })();
+
+  let reloads = 0;
+  const guest = (async () => {
+    for (let i = 0; i < N; i++) {
+      if (i === Math.floor(N / 2)) {
+        await page.reload();
+        reloads++;
+      }
+      const input = page.locator(".gc-input:not([disabled])");
+      await input.fill(`g${i}`);
+      await input.press("Enter");
+      await sleep(Math.random() * 40);
+    }
+  })();
+  // Agent messages come one by one and, every fifth time, as a batch delivered newest
+  // first: the widget must place them by their time.
+  let reordered = 0;
+  const agent = (async () => {
+    for (let i = 0; i < N; ) {
+      if (i % 5 === 4 && i + 3 <= N) {
+        await sim.control(`${api}/deliver-reversed`, { texts: [`a${i}`, `a${i + 1}`, `a${i + 2}`] });
+        reordered++;
+        i += 3;
+      } else {
+        await sim.control(`${api}/agent-message`, { text: `a${i}` });
+        i++;
+      }
+      await sleep(Math.random() * 40);
+    }
+  })();
+  await Promise.all([guest, agent]);
+  chaos = false;
+  await monkey;
+
+  const expectGuest = Array.from({ length: N }, (_, i) => `g${i}`);
+  const expectAgent = Array.from({ length: N }, (_, i) => `a${i}`);
+  const widgetTexts = async (selector) => page.locator(selector).allTextContents();
+  // Two messages a second: the outbox alone takes N / 2 seconds.
+  const deadline = Date.now() + 60_000 + N * 600;
+  let guestSeen = [];
+  let agentSeen = [];
+  let delivered = 0;
+  while (Date.now() < deadline) {
+    guestSeen = await widgetTexts(".gc-guest .gc-text");
+    agentSeen = await widgetTexts(".gc-agent .gc-text");
+    delivered = await page.locator('.gc-guest[data-delivery="delivered"]').count();
+    if (guestSeen.length >= N && agentSeen.length >= N && delivered === guestSeen.length) break;
+    await sleep(200);
+  }
+  const server = await sim.control(api);
+  const serverGuest = server.history
+    .filter((m) => m.direction === "Inbound" && m.type === "Text")
+    .map((m) => m.text);
+  const count = (list, expected) => ({
+    lost: expected.filter((t) => !list.includes(t)).length,
+    duplicated: list.length - new Set(list).size,
+  });
+  const atServer = count(serverGuest, expectGuest);
+  const inWidget = count(agentSeen, expectAgent);
+  console.log(
+    `chaos (Genesys Cloud): ${N} guest + ${N} agent messages, ${drops} drops, ${reordered} reversed batches, ${reloads} reload; ` +
+      `guest→server lost ${atServer.lost} duplicated ${atServer.duplicated}; ` +
+      `agent→widget lost ${inWidget.lost} duplicated ${inWidget.duplicated}; ` +
+      `delivered marks ${delivered}/${guestSeen.length}`,
+  );
+  assert.ok(drops >= 1);
+  assert.deepEqual(serverGuest, expectGuest, "the server holds every guest message once, in order");
+  assert.deepEqual(agentSeen, expectAgent, "the widget holds every agent message once, in time order");
   assert.deepEqual(guestSeen, expectGuest, "the widget shows every guest message once, in order");
   assert.equal(delivered, N, "every guest message is marked delivered");
 });
