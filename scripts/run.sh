@@ -40,8 +40,9 @@ done
 cat <<MSG
 
   guest-chat is running
-    chat:          http://127.0.0.1:$WIDGET_PORT/
-    agent console: http://127.0.0.1:$SIM_PORT/agent
+    chat (the tutorial's Guest API):  http://127.0.0.1:$WIDGET_PORT/
+    chat (Genesys Cloud mode):        http://127.0.0.1:$WIDGET_PORT/host/genesys.html
+    agent console (both):             http://127.0.0.1:$SIM_PORT/agent
   Press Ctrl-C to stop.
 
 MSG
