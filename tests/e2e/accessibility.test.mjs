@@ -192,3 +192,34 @@ test("reduced motion and forced colours are respected", async () => {
   assert.deepEqual(await launcherBorder(forced.page), ["solid", "1px"]);
   await context.close();
 });
+
+for (const scheme of ["light", "dark"]) {
+  test(`axe finds nothing in Genesys Cloud mode: menu, confirmation, ended (${scheme})`, async () => {
+    const { page, context } = await openPage(browser, sim, "/host/genesys.html", {
+      viewport: { width: 900, height: 760 },
+      colorScheme: scheme,
+      reducedMotion: "reduce",
+    });
+    await page.locator(".gc-launcher").click();
+    await connected(page);
+    await page.locator(".gc-agent").first().waitFor();
+    await page.locator(".gc-menu-toggle").click();
+    await page.locator(".gc-clear").waitFor();
+    await axe(page, "the chat options open");
+    await page.locator(".gc-clear").click();
+    await page.locator(".gc-confirm-text:not([hidden])").waitFor();
+    // The safe answer has focus; Escape closes the menu and gives focus back.
+    const focused = () => page.evaluate(() => document.querySelector("guest-chat").shadowRoot.activeElement?.className);
+    for (let i = 0; i < 50 && (await focused()) !== "gc-confirm-cancel"; i++) await page.waitForTimeout(20);
+    assert.equal(await focused(), "gc-confirm-cancel");
+    await axe(page, "asking to confirm the clearing");
+    await page.keyboard.press("Escape");
+    await page.locator(".gc-menu[open]").waitFor({ state: "detached" });
+    // The console lists the newest conversation first.
+    const session = (await sim.control("/agent/api/sessions")).find((s) => s.protocol === "genesys");
+    await sim.control(`/control/genesys/sessions/${session.id}/end`, {});
+    await page.locator(".gc-new-chat").waitFor();
+    await axe(page, "ended, offering a new chat");
+    await context.close();
+  });
+}
