@@ -129,7 +129,7 @@ pub fn mount_widget(host: HtmlElement) -> Result<WidgetHandle, JsValue> {
             let (side, theme) = (config.side, config.theme.as_str());
             let chat = use_guest_chat(config);
             slot.set(Some(chat));
-            open.set(chat.saved("open") == "1");
+            open.set(chat.saved("open", false) == "1");
             forward_events(events_host, chat);
             view! { <Launcher chat open side theme /> }.into_any()
         }

@@ -29,9 +29,16 @@ fn mount_genesys(name: &str) -> Widget {
 
 /// The session token the widget made, as it keeps it.
 async fn kept_token(name: &str) -> String {
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let window = web_sys::window().unwrap();
+    let stores = [
+        window.local_storage().unwrap().unwrap(),
+        window.session_storage().unwrap().unwrap(),
+    ];
     for _ in 0..250 {
-        for i in 0..storage.length().unwrap() {
+        for (storage, i) in stores
+            .iter()
+            .flat_map(|s| (0..s.length().unwrap()).map(move |i| (s, i)))
+        {
             let key = storage.key(i).unwrap().unwrap_or_default();
             if key.contains(name) && key.ends_with("|test@example.com") {
                 let kept: Value =
@@ -135,12 +142,26 @@ async fn a_reload_resumes_the_same_genesys_session() {
 #[wasm_bindgen_test]
 async fn a_fourth_window_of_a_conversation_does_not_start_a_tug_of_war() {
     let name = unique_name("genesys-tabs");
-    let first = mount_genesys(&name);
+    // Four windows of one conversation that do not share a connection: four browsers,
+    // or tabs kept apart by `data-storage="session"`.
+    let apart = |name: &str| {
+        let ws = ws_base();
+        mount(&[
+            ("access-token", ""),
+            ("organization-id", ""),
+            ("deployment-id", DEPLOYMENT),
+            ("ws-base", ws.as_str()),
+            ("api-base", SIM),
+            ("guest-name", name),
+            ("storage", "session"),
+        ])
+    };
+    let first = apart(&name);
     first.wait_status("Connected").await;
     let token = kept_token(&name).await;
     let mut others = vec![];
     for _ in 0..3 {
-        let w = mount_genesys(&name);
+        let w = apart(&name);
         w.wait_status("Connected").await;
         others.push(w);
     }

@@ -8,7 +8,7 @@ use super::config::{Config, SessionSource};
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, sync::Arc};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Connection {
     /// Not started (or misconfigured).
     Idle,
@@ -92,7 +92,7 @@ impl Connection {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Routing {
     Unknown,
     Queued { position: Option<u32> },
@@ -196,6 +196,24 @@ pub struct Session {
     pub expires_at_ms: f64,
 }
 
+/// What changed in the transcript, for the other tabs of the conversation.
+pub struct SharedChanges {
+    /// Entries at their index.
+    pub changed: Vec<(usize, Entry)>,
+    /// Ids of the entries that are news.
+    pub added: Vec<u64>,
+}
+
+/// The state another tab shows besides the transcript's entries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MirroredView {
+    pub connection: Connection,
+    pub routing: Routing,
+    pub agent_typing: bool,
+    pub ever_connected: bool,
+    pub len: usize,
+}
+
 /// What survives a page reload.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -217,7 +235,7 @@ pub struct NewSession {
 }
 
 /// A failed session request: `status` is `None` when no HTTP answer came at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestFailure {
     pub status: Option<u16>,
     /// The server's own words (the protocol adapter reads them from its error body).
@@ -555,6 +573,8 @@ pub struct ChatCore {
     jitter: Jitter,
     /// Ids of entries added since the view last took them.
     added: Vec<u64>,
+    /// Changed indices and added ids not yet told to the other tabs, when shared.
+    shared: Option<(Vec<usize>, Vec<u64>)>,
     /// The protocol answers each connection's session ([`Incoming::SessionConfigured`]),
     /// keeps a history to check against, and limits the rate of messages.
     confirms_sessions: bool,
@@ -605,6 +625,7 @@ impl ChatCore {
             next_id: 1,
             jitter: Jitter(seed),
             added: Vec::new(),
+            shared: None,
             confirms_sessions,
             session_ready: false,
             configured_once: false,
@@ -658,6 +679,9 @@ impl ChatCore {
             server_id: None,
         });
         self.added.push(id);
+        if let Some(shared) = &mut self.shared {
+            shared.1.push(id);
+        }
         let index = self.transcript.len() - 1;
         self.touched(index);
         index
@@ -702,6 +726,39 @@ impl ChatCore {
         place
     }
 
+    /// Shows what another tab's chat holds: this one only mirrors it. `changed` are
+    /// entries at their index, `len` the transcript's length, `added` the ids that are news.
+    pub fn mirror(&mut self, view: MirroredView, changed: Vec<(usize, Entry)>, added: Vec<u64>) {
+        self.connection = view.connection;
+        self.routing = view.routing;
+        self.agent_typing = view.agent_typing;
+        self.ever_connected = view.ever_connected;
+        self.transcript.truncate(view.len);
+        for (index, entry) in changed {
+            if index < self.transcript.len() {
+                self.transcript[index] = entry;
+            } else if index == self.transcript.len() {
+                self.transcript.push(entry);
+            } else {
+                continue;
+            }
+            self.touched(index);
+        }
+        self.next_id = self.transcript.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        self.added.extend(added);
+    }
+
+    /// What a mirroring tab needs besides the entries.
+    pub fn mirrored_view(&self) -> MirroredView {
+        MirroredView {
+            connection: self.connection.clone(),
+            routing: self.routing,
+            agent_typing: self.agent_typing,
+            ever_connected: self.ever_connected,
+            len: self.transcript.len(),
+        }
+    }
+
     /// The entries added since the last call, in transcript order: what the view
     /// announces and counts as unread.
     pub fn take_news(&mut self) -> Vec<Entry> {
@@ -727,7 +784,29 @@ impl ChatCore {
 
     fn touched(&mut self, index: usize) {
         self.dirty.push(index);
+        if let Some(shared) = &mut self.shared {
+            shared.0.push(index);
+        }
         self.transcript_revision += 1;
+    }
+
+    /// Keeps a second account of changes for the other tabs of the conversation (see
+    /// [`ChatCore::take_shared`]), starting with everything.
+    pub fn share_changes(&mut self) {
+        self.shared = Some(((0..self.transcript.len()).collect(), Vec::new()));
+    }
+
+    /// The entries changed and the ids added since the last call, for the other tabs;
+    /// `None` unless [`ChatCore::share_changes`] was called.
+    pub fn take_shared(&mut self) -> Option<SharedChanges> {
+        let (mut dirty, added) = std::mem::take(self.shared.as_mut()?);
+        super::lean::sort_nearly_sorted(&mut dirty);
+        dirty.dedup();
+        let changed = dirty
+            .into_iter()
+            .filter_map(|i| Some((i, self.transcript.get(i)?.clone())))
+            .collect();
+        Some(SharedChanges { changed, added })
     }
 
     /// Indices of the entries added or changed since the last call (ascending, once
@@ -1154,6 +1233,14 @@ impl ChatCore {
     }
 
     fn on_send(&mut self, text: &str, client_id: String) -> Vec<Effect> {
+        // Another tab may hand over a message this one already took.
+        if self
+            .transcript
+            .iter()
+            .any(|e| e.client_id.as_deref() == Some(client_id.as_str()))
+        {
+            return vec![];
+        }
         let text = text.trim();
         // Before the first connection the composer is disabled, but the host page's API
         // may already send: such a message waits in the outbox like any other.

@@ -7,7 +7,7 @@ pub mod lean;
 
 pub use chat::{
     ChatCore, CloseKind, CloseWhy, Connection, Delivery, Effect, Entry, EntryKind, Event,
-    HistoryItem, HistoryPage, Incoming, NewSession, Outgoing, Phase, RestFailure, Routing, Session,
-    SessionConfigured, Snapshot, SystemLine, Unreadable,
+    HistoryItem, HistoryPage, Incoming, MirroredView, NewSession, Outgoing, Phase, RestFailure,
+    Routing, Session, SessionConfigured, SharedChanges, Snapshot, SystemLine, Unreadable,
 };
 pub use config::{Config, ConfigError, Persistence, SessionSource, Side, Theme};

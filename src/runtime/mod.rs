@@ -16,6 +16,8 @@ mod socket;
 #[cfg(target_arch = "wasm32")]
 mod storage;
 #[cfg(target_arch = "wasm32")]
+mod tabs;
+#[cfg(target_arch = "wasm32")]
 mod timers;
 #[cfg(target_arch = "wasm32")]
 mod view;
@@ -30,6 +32,7 @@ use self::{
     http::HttpAnswer,
     socket::{Socket, SocketEvent},
     storage::Store,
+    tabs::{TabLink, TabMessage, TabNews},
     throttle::{Write, WriteThrottle},
     timers::{Interval, Timeout},
     view::ViewState,
@@ -39,7 +42,8 @@ use self::{
 use crate::{
     core::SessionSource,
     core::{
-        ChatCore, Config, Connection, Effect, Event, RestFailure, Routing, Snapshot, Unreadable,
+        ChatCore, Config, Connection, Effect, Event, MirroredView, Persistence, RestFailure,
+        Routing, SharedChanges, Snapshot, Unreadable,
     },
     i18n::{Locale, Strings},
     protocol::{genesys::GenesysProtocol, tutorial::TutorialProtocol, SessionStart, WireProtocol},
@@ -74,6 +78,8 @@ pub struct UseGuestChatReturn {
     pub can_compose: ReadSignal<bool>,
     /// Bumped whenever the core asks for the composer to take focus.
     pub focus_requests: ReadSignal<u32>,
+    /// Bumped when the visitor read the conversation in another tab.
+    pub read_elsewhere: ReadSignal<u32>,
     /// The catalog of the chat's language.
     pub strings: &'static Strings,
     pub locale: Locale,
@@ -88,6 +94,12 @@ impl UseGuestChatReturn {
     pub fn send(&self, text: String) {
         let client_id = new_client_id();
         dispatch(self.chat, Event::Send { text, client_id });
+        // Written at once where another tab may take over any moment.
+        if let Some(c) = controller(self.chat) {
+            if c.state.borrow().resources.tabs.is_some() {
+                c.persist();
+            }
+        }
     }
 
     /// Tries again after a failed session request or exhausted reconnects.
@@ -115,18 +127,27 @@ impl UseGuestChatReturn {
         dispatch(self.chat, Event::ClearConversation);
     }
 
-    /// A small piece of view state kept beside the conversation (the composer draft, the
-    /// panel being open); empty when nothing was kept.
-    pub fn saved(&self, name: &str) -> String {
+    /// The visitor read the conversation here: the other tabs clear their badge.
+    pub fn mark_read(&self) {
+        if let Some(c) = controller(self.chat) {
+            if let Some(link) = &c.state.borrow().resources.tabs {
+                link.post(&TabMessage::Read);
+            }
+        }
+    }
+
+    /// A small piece of view state kept beside the conversation (the panel being open);
+    /// empty when nothing was kept. With `per_tab` (the composer draft) it is this tab's.
+    pub fn saved(&self, name: &str, per_tab: bool) -> String {
         controller(self.chat)
-            .and_then(|c| c.store.as_ref()?.read(&c.key_of(name)))
+            .and_then(|c| c.store_for(per_tab)?.read(&c.key_of(name)))
             .unwrap_or_default()
     }
 
     /// Keeps `value` under `name` across reloads; an empty value forgets it.
-    pub fn save(&self, name: &str, value: &str) {
+    pub fn save(&self, name: &str, value: &str, per_tab: bool) {
         if let Some(c) = controller(self.chat) {
-            if let Some(store) = &c.store {
+            if let Some(store) = c.store_for(per_tab) {
                 store.write(&c.key_of(name), value);
             }
         }
@@ -160,6 +181,22 @@ struct Resources {
     flush: Option<Timeout>,
     persist: Option<Timeout>,
     page: Option<PageListeners>,
+    tabs: Option<TabLink>,
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Resources {
+    /// Lets go of the connection and every timer of the conversation; the page's
+    /// listeners and the link to other tabs stay.
+    fn release_conversation(&mut self) {
+        let page = self.page.take();
+        let tabs = self.tabs.take();
+        *self = Resources {
+            page,
+            tabs,
+            ..Resources::default()
+        };
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -174,6 +211,14 @@ struct State {
     persisted: (u64, u64),
     /// The connection being opened begins a new conversation.
     start_new: bool,
+    /// This tab holds the conversation's connection; otherwise it mirrors the tab that does.
+    leading: bool,
+    /// The lock confirms the lead (or there are no other tabs to share with): only then
+    /// is the conversation written to shared storage.
+    confirmed: bool,
+    /// What was last told to the other tabs, so an unchanged state is not told again.
+    told: Option<MirroredView>,
+    read_elsewhere: RwSignal<u32>,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -181,7 +226,11 @@ struct Controller {
     state: RefCell<State>,
     wire: &'static dyn WireProtocol,
     store: Option<Store>,
+    /// This tab's own storage (the composer draft), when `store` is shared by all tabs.
+    tab_store: Option<Store>,
     snapshot_key: String,
+    /// For a tab that starts leading: its conversation is read anew from storage.
+    config: Config,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -203,9 +252,20 @@ impl Controller {
         format!("{}|{name}", self.snapshot_key)
     }
 
+    fn store_for(&self, per_tab: bool) -> Option<&Store> {
+        match (per_tab, &self.tab_store) {
+            (true, Some(own)) => Some(own),
+            _ => self.store.as_ref(),
+        }
+    }
+
     /// Runs an event and everything it causes. Effects may queue further events
     /// (a socket that cannot even be created, say); they run in order, never nested.
     fn dispatch(&self, chat: ChatHandle, event: Event) {
+        if !self.state.borrow().leading {
+            self.hand_to_leader(event);
+            return;
+        }
         {
             let mut state = self.state.borrow_mut();
             state.queue.push_back(event);
@@ -232,6 +292,12 @@ impl Controller {
                 self.run(chat, effect);
             }
         }
+        self.tell_other_tabs();
+        self.show(chat);
+    }
+
+    /// Shows the core's status now and its transcript on the next frame.
+    fn show(&self, chat: ChatHandle) {
         let state = &mut *self.state.borrow_mut();
         state.view.show_status(&state.core);
         if state.view.frame_wanted() {
@@ -241,6 +307,200 @@ impl Controller {
                 }
             });
         }
+    }
+
+    /// The leader tells the other tabs what changed, at once: a leader in a background
+    /// tab gets no animation frames.
+    fn tell_other_tabs(&self) {
+        let state = &mut *self.state.borrow_mut();
+        let Some(link) = &state.resources.tabs else {
+            return;
+        };
+        let Some(SharedChanges { changed, added }) = state.core.take_shared() else {
+            return;
+        };
+        let view = state.core.mirrored_view();
+        if changed.is_empty() && added.is_empty() && state.told.as_ref() == Some(&view) {
+            return;
+        }
+        link.post(&TabMessage::Frame {
+            view: view.clone(),
+            changed,
+            added,
+        });
+        state.told = Some(view);
+    }
+
+    /// In a mirroring tab, what the visitor does goes to the leader. A message is kept in
+    /// shared storage first, so that it survives a leader that is going away.
+    fn hand_to_leader(&self, event: Event) {
+        let message = match event {
+            Event::Send { text, client_id } => {
+                if text.trim().is_empty() {
+                    return;
+                }
+                if let Some(store) = &self.store {
+                    let key = self.key_of(&format!(
+                        "outbox|{:016}|{client_id}",
+                        js_sys::Date::now() as u64
+                    ));
+                    store.write(&key, &text);
+                }
+                TabMessage::Send { text, client_id }
+            }
+            Event::Retry => TabMessage::Retry,
+            Event::RetryMessage { id } => TabMessage::RetryMessage { id },
+            Event::GuestTyping => TabMessage::Typing,
+            Event::StartNewChat => TabMessage::StartNewChat,
+            Event::ClearConversation => TabMessage::Clear,
+            _ => return,
+        };
+        if let Some(link) = &self.state.borrow().resources.tabs {
+            link.post(&message);
+        }
+    }
+
+    fn on_tab(&self, chat: ChatHandle, news: TabNews) {
+        let leading = self.state.borrow().leading;
+        let message = match news {
+            TabNews::Leading => return self.lead(chat),
+            TabNews::LedElsewhere => return self.follow(),
+            TabNews::Message(message) => message,
+        };
+        match message {
+            TabMessage::Frame {
+                view,
+                changed,
+                added,
+            } if !leading => {
+                self.state.borrow_mut().core.mirror(view, changed, added);
+                self.show(chat);
+            }
+            TabMessage::Hello if leading => {
+                let mut state = self.state.borrow_mut();
+                state.core.share_changes();
+                state.told = None;
+                drop(state);
+                self.tell_other_tabs();
+            }
+            TabMessage::Read => self.state.borrow().read_elsewhere.update(|n| *n += 1),
+            _ if !leading => {}
+            TabMessage::Send { text, client_id } => {
+                self.dispatch(chat, Event::Send { text, client_id });
+                self.take_handed_messages(chat);
+            }
+            TabMessage::Retry => self.dispatch(chat, Event::Retry),
+            TabMessage::RetryMessage { id } => self.dispatch(chat, Event::RetryMessage { id }),
+            TabMessage::Typing => self.dispatch(chat, Event::GuestTyping),
+            TabMessage::StartNewChat => self.dispatch(chat, Event::StartNewChat),
+            TabMessage::Clear => self.dispatch(chat, Event::ClearConversation),
+            TabMessage::Frame { .. } | TabMessage::Hello => {}
+        }
+    }
+
+    /// This tab got the conversation's lock: it reads the conversation as the last
+    /// leader kept it, takes the messages handed over meanwhile, and connects.
+    fn lead(&self, chat: ChatHandle) {
+        {
+            let mut state = self.state.borrow_mut();
+            state.confirmed = true;
+            if state.leading {
+                // It led at once, before the lock said so; from now on it may write.
+                drop(state);
+                self.persist();
+                return;
+            }
+            let mut core = ChatCore::new(
+                self.config.clone(),
+                (js_sys::Math::random() * u64::MAX as f64) as u64,
+            );
+            core.clock_ms = js_sys::Date::now();
+            if let Some(snapshot) = self.read_snapshot() {
+                core.restore(snapshot);
+            }
+            if state.resources.tabs.is_some() {
+                core.share_changes();
+            }
+            state.view.show_all(&mut core);
+            state.core = core;
+            state.leading = true;
+            state.told = None;
+        }
+        if !window::is_online() {
+            self.dispatch(chat, Event::NetworkOffline);
+        }
+        self.dispatch(chat, Event::Start);
+        self.take_handed_messages(chat);
+    }
+
+    /// Messages other tabs kept for the leader, oldest first, into the outbox; each is
+    /// forgotten once the conversation holding it is written.
+    fn take_handed_messages(&self, chat: ChatHandle) {
+        let Some(store) = &self.store else { return };
+        let prefix = self.key_of("outbox|");
+        let handed = store.entries_with_prefix(&prefix);
+        if handed.is_empty() {
+            return;
+        }
+        for (key, text) in &handed {
+            let client_id = key.rsplit('|').next().unwrap_or_default().to_string();
+            self.dispatch(
+                chat,
+                Event::Send {
+                    text: text.clone(),
+                    client_id,
+                },
+            );
+        }
+        self.persist();
+        for (key, _) in handed {
+            store.write(&key, "");
+        }
+    }
+
+    /// A tab that started leading at once learns that another one leads: it lets go of
+    /// what it began, writes nothing, and mirrors the leader while it queues.
+    fn follow(&self) {
+        let mut state = self.state.borrow_mut();
+        state.leading = false;
+        state.confirmed = false;
+        state.resources.release_conversation();
+        if let Some(link) = &mut state.resources.tabs {
+            link.ask_to_lead(false);
+            link.post(&TabMessage::Hello);
+        }
+    }
+
+    /// The page is left or frozen: another tab takes the connection.
+    fn step_down(&self) {
+        self.persist();
+        let mut state = self.state.borrow_mut();
+        if !state.leading {
+            return;
+        }
+        state.leading = false;
+        state.confirmed = false;
+        state.resources.release_conversation();
+        if let Some(link) = &mut state.resources.tabs {
+            link.step_down();
+        }
+    }
+
+    /// Back from the back/forward cache or a freeze: queue for the lead again, and show
+    /// the leader's state meanwhile.
+    fn rejoin(&self) {
+        let mut state = self.state.borrow_mut();
+        if state.leading {
+            return;
+        }
+        if let Some(link) = &mut state.resources.tabs {
+            link.ask_to_lead(false);
+            link.post(&TabMessage::Hello);
+        }
+    }
+
+    fn read_snapshot(&self) -> Option<Snapshot> {
+        read_snapshot(self.store.as_ref(), &self.snapshot_key)
     }
 
     fn run(&self, chat: ChatHandle, effect: Effect) {
@@ -455,6 +715,10 @@ impl Controller {
 
     fn persist(&self) {
         let Some(store) = &self.store else { return };
+        // Only the leader writes the conversation; the others would write a mirror.
+        if !self.state.borrow().confirmed {
+            return;
+        }
         let (json, revisions) = {
             let state = self.state.borrow();
             let core = &state.core;
@@ -475,7 +739,25 @@ impl Controller {
             PageEvent::Offline => self.dispatch(chat, Event::NetworkOffline),
             PageEvent::Visible => self.dispatch(chat, Event::PageVisible),
             // The page may be frozen or closed next: keep what we have now.
+            PageEvent::Hidden => self.persist(),
+            PageEvent::Leaving if self.state.borrow().resources.tabs.is_some() => self.step_down(),
             PageEvent::Leaving => self.persist(),
+            PageEvent::Returned => self.rejoin(),
+        }
+    }
+}
+
+/// The conversation kept under `key`, if there is a readable one.
+#[cfg(target_arch = "wasm32")]
+fn read_snapshot(store: Option<&Store>, key: &str) -> Option<Snapshot> {
+    let saved = store?.read(key)?;
+    match serde_json::from_str::<Snapshot>(&saved) {
+        Ok(snapshot) => Some(snapshot),
+        Err(err) => {
+            web_sys::console::warn_1(
+                &format!("guest-chat: ignored an unreadable saved conversation: {err}").into(),
+            );
+            None
         }
     }
 }
@@ -510,24 +792,27 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         _ => &TutorialProtocol,
     };
     let store = Store::open(config.persistence);
+    // Tabs share a conversation kept in localStorage; the draft stays each tab's own.
+    let shared = config.persistence == Persistence::Local && store.is_some();
+    let tab_store = if shared {
+        Store::open(Persistence::Session)
+    } else {
+        None
+    };
     let snapshot_key = config.storage_key();
 
-    let mut core = ChatCore::new(config, seed);
+    let mut core = ChatCore::new(config.clone(), seed);
     let can_start_over = core.can_start_over();
     core.clock_ms = js_sys::Date::now();
-    if let Some(saved) = store.as_ref().and_then(|s| s.read(&snapshot_key)) {
-        match serde_json::from_str::<Snapshot>(&saved) {
-            Ok(snapshot) => core.restore(snapshot),
-            Err(err) => web_sys::console::warn_1(
-                &format!("guest-chat: ignored an unreadable saved conversation: {err}").into(),
-            ),
-        }
+    if let Some(snapshot) = read_snapshot(store.as_ref(), &snapshot_key) {
+        core.restore(snapshot);
     }
     // The kept conversation is on screen from the first render, and is history: not
     // announced, not counted as unread, not reported to the page as new.
     let view = ViewState::restored(&mut core);
     let signals = view.signals();
-    let chat: ChatHandle = StoredValue::new_local(Rc::new(Controller {
+    let read_elsewhere = RwSignal::new(0u32);
+    let controller_value = Controller {
         state: RefCell::new(State {
             core,
             queue: VecDeque::new(),
@@ -537,11 +822,18 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             throttle: WriteThrottle::new(PERSIST_EVERY_MS),
             persisted: (0, 0),
             start_new: false,
+            leading: !shared,
+            confirmed: !shared,
+            told: None,
+            read_elsewhere,
         }),
         wire,
         store,
+        tab_store,
         snapshot_key,
-    }));
+        config,
+    };
+    let chat: ChatHandle = StoredValue::new_local(Rc::new(controller_value));
     on_cleanup(move || {
         if let Some(c) = controller(chat) {
             c.persist();
@@ -557,10 +849,42 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     if let Some(c) = controller(chat) {
         c.state.borrow_mut().resources.page = Some(listeners);
     }
-    if !window::is_online() {
-        dispatch(chat, Event::NetworkOffline);
+    // A visitor with no conversation yet has no other tab of it either (almost always):
+    // this tab starts at once, so the session request leaves during the first render,
+    // and lets go if the lock turns out to be taken. A kept conversation waits for it.
+    let fresh = controller(chat).is_some_and(|c| c.state.borrow().core.session().is_none());
+    let name = controller(chat).map(|c| format!("guest-chat|{}", c.snapshot_key));
+    let link = match name {
+        Some(name) if shared => TabLink::join(&name, fresh, move |news| {
+            if let Some(c) = controller(chat) {
+                c.on_tab(chat, news);
+            }
+        }),
+        _ => None,
+    };
+    let on_its_own = link.is_none();
+    if let (Some(link), Some(c)) = (link, controller(chat)) {
+        if !fresh {
+            // The leader answers with its state.
+            link.post(&TabMessage::Hello);
+        }
+        c.state.borrow_mut().resources.tabs = Some(link);
     }
-    dispatch(chat, Event::Start);
+    if fresh || on_its_own {
+        if let Some(c) = controller(chat) {
+            let mut state = c.state.borrow_mut();
+            state.leading = true;
+            if on_its_own {
+                state.confirmed = true;
+            } else {
+                state.core.share_changes();
+            }
+        }
+        if !window::is_online() {
+            dispatch(chat, Event::NetworkOffline);
+        }
+        dispatch(chat, Event::Start);
+    }
     UseGuestChatReturn {
         connection: signals.connection,
         routing: signals.routing,
@@ -569,6 +893,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         news: signals.news,
         can_compose: signals.can_compose,
         focus_requests: signals.focus_requests,
+        read_elsewhere: read_elsewhere.read_only(),
         strings: locale.strings(),
         locale,
         can_start_over,

@@ -20,6 +20,23 @@ impl Store {
         self.0.get_item(key).ok().flatten()
     }
 
+    /// Every key starting with `prefix`, with its value, in the keys' order.
+    pub fn entries_with_prefix(&self, prefix: &str) -> Vec<(String, String)> {
+        // A B-tree orders them without pulling a sort into the widget.
+        let mut found = std::collections::BTreeMap::new();
+        for i in 0..self.0.length().unwrap_or(0) {
+            let Some(key) = self.0.key(i).ok().flatten() else {
+                continue;
+            };
+            if key.starts_with(prefix) {
+                if let Some(value) = self.read(&key) {
+                    found.insert(key, value);
+                }
+            }
+        }
+        found.into_iter().collect()
+    }
+
     /// Keeps `value` under `key`; an empty value forgets the key.
     pub fn write(&self, key: &str, value: &str) {
         let result = if value.is_empty() {

@@ -123,6 +123,20 @@ impl ViewState {
         }
     }
 
+    /// Shows `core` as it is now, all of it, as history: a tab that starts leading
+    /// re-reads the conversation, and nothing in it is news.
+    pub fn show_all(&self, core: &mut ChatCore) {
+        core.take_dirty();
+        core.take_news();
+        let all: Vec<usize> = (0..core.transcript.len().div_ceil(CHUNK)).collect();
+        self.update_chunks(core, &all);
+        let wanted = core.transcript.len().div_ceil(CHUNK);
+        if self.chunks.with_untracked(|c| c.len() > wanted) {
+            self.chunks.update(|c| c.truncate(wanted));
+        }
+        self.show_status(core);
+    }
+
     pub fn request_focus(&self) {
         self.focus_requests.update(|n| *n += 1);
     }

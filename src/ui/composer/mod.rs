@@ -25,7 +25,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(el) = input.get() {
             if el.value().is_empty() {
-                el.set_value(&chat.saved("draft"));
+                el.set_value(&chat.saved("draft", true));
             }
         }
     });
@@ -35,7 +35,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
             if !text.trim().is_empty() {
                 chat.send(text);
                 el.set_value("");
-                chat.save("draft", "");
+                chat.save("draft", "", true);
             }
         }
     };
@@ -55,7 +55,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
                 node_ref=input
                 disabled=disabled
                 on:input=move |ev| {
-                    chat.save("draft", &event_target_value(&ev));
+                    chat.save("draft", &event_target_value(&ev), true);
                     chat.typing();
                 }
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {

@@ -29,13 +29,20 @@ pub fn Launcher(
             unread.update(|n| *n += fresh as u32);
         }
     });
+    // Read in another tab: read here too.
+    Effect::new(move |_| {
+        if chat.read_elsewhere.get() > 0 {
+            unread.set(0);
+        }
+    });
     let panel = NodeRef::<html::Div>::new();
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if is_open {
             unread.set(0);
+            chat.mark_read();
         }
-        chat.save("open", if is_open { "1" } else { "" });
+        chat.save("open", if is_open { "1" } else { "" }, false);
         // Opening is the visitor's act (launcher, or the page's button through the API):
         // focus goes into the panel; a panel restored open on load takes no focus.
         if is_open && was_open == Some(false) {

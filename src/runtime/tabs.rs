@@ -1,0 +1,169 @@
+//! One conversation per browser: the tabs of a conversation elect a leader with the Web
+//! Locks API, and only the leader connects. The others mirror it and hand it what the
+//! visitor does in them, over a `BroadcastChannel` named after the conversation.
+
+use crate::core::{Entry, MirroredView};
+use serde::{Deserialize, Serialize};
+use std::{cell::RefCell, rc::Rc};
+use wasm_bindgen::{prelude::*, JsCast};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.locks.request(name, options, granted)`; throws where there are no locks.
+    #[wasm_bindgen(js_namespace = ["navigator", "locks"], js_name = request, catch)]
+    fn request_lock(
+        name: &str,
+        options: &JsValue,
+        granted: &js_sys::Function,
+    ) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// What tabs of one conversation tell each other.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum TabMessage {
+    /// The leader's state after a change: entries at their index, the ids that are news.
+    Frame {
+        view: MirroredView,
+        changed: Vec<(usize, Entry)>,
+        added: Vec<u64>,
+    },
+    /// A tab that just started, or came back, asks the leader for everything.
+    Hello,
+    /// The visitor wrote in a mirroring tab; the text is also in shared storage.
+    Send {
+        text: String,
+        client_id: String,
+    },
+    Retry,
+    RetryMessage {
+        id: u64,
+    },
+    Typing,
+    StartNewChat,
+    Clear,
+    /// The visitor read the conversation in one tab: the others clear their badge.
+    Read,
+}
+
+/// What the link reports to its chat.
+pub enum TabNews {
+    /// This tab now holds the conversation's lock: it leads.
+    Leading,
+    /// Another tab holds the lock, asked for only if it was free.
+    LedElsewhere,
+    Message(TabMessage),
+}
+
+/// The channel and the lock of one conversation; closed and released when dropped.
+pub struct TabLink {
+    channel: web_sys::BroadcastChannel,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    /// Resolving it releases the lock this tab holds.
+    release: Rc<RefCell<Option<js_sys::Function>>>,
+    /// Aborts a lock request still waiting.
+    abort: Option<web_sys::AbortController>,
+    name: String,
+    on_news: Rc<dyn Fn(TabNews)>,
+}
+
+impl TabLink {
+    /// Joins the conversation `name`: listens to its channel and asks for its lock, only
+    /// if it is free when `if_free`. `None` where the browser has no `BroadcastChannel`:
+    /// the tab is on its own.
+    pub fn join(name: &str, if_free: bool, on_news: impl Fn(TabNews) + 'static) -> Option<TabLink> {
+        let channel = web_sys::BroadcastChannel::new(name).ok()?;
+        let on_news: Rc<dyn Fn(TabNews)> = Rc::new(on_news);
+        let deliver = on_news.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let Some(text) = event.data().as_string() else {
+                    return;
+                };
+                match serde_json::from_str::<TabMessage>(&text) {
+                    Ok(message) => deliver(TabNews::Message(message)),
+                    Err(err) => web_sys::console::warn_1(
+                        &format!("guest-chat: ignored a message from another tab: {err}").into(),
+                    ),
+                }
+            },
+        );
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let mut link = TabLink {
+            channel,
+            _on_message: on_message,
+            release: Rc::new(RefCell::new(None)),
+            abort: None,
+            name: name.to_string(),
+            on_news,
+        };
+        link.ask_to_lead(if_free);
+        Some(link)
+    }
+
+    /// Queues for the lock; [`TabNews::Leading`] comes when it is granted (at once for
+    /// the first tab). With `if_free`, [`TabNews::LedElsewhere`] comes instead of waiting.
+    /// Without Web Locks the tab leads its own conversation at once.
+    pub fn ask_to_lead(&mut self, if_free: bool) {
+        let abort = web_sys::AbortController::new().ok();
+        let options = js_sys::Object::new();
+        if if_free {
+            let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+        } else if let Some(abort) = &abort {
+            let _ = js_sys::Reflect::set(&options, &"signal".into(), &abort.signal());
+        }
+        let release = self.release.clone();
+        let on_news = Rc::downgrade(&self.on_news);
+        // Leaked on purpose: the browser may call it after this link is gone; it then
+        // finds no chat and lets the lock go at once.
+        let granted =
+            Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(move |lock: JsValue| {
+                let Some(on_news) = on_news.upgrade() else {
+                    return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+                };
+                if lock.is_null() {
+                    on_news(TabNews::LedElsewhere);
+                    return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+                }
+                let held = js_sys::Promise::new(&mut |resolve, _reject| {
+                    *release.borrow_mut() = Some(resolve);
+                });
+                on_news(TabNews::Leading);
+                held
+            })
+            .into_js_value();
+        match request_lock(&self.name, &options, granted.unchecked_ref()) {
+            Ok(waiting) => {
+                // An aborted request rejects; that is expected, not an error to report.
+                let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
+                let _ = waiting.catch(&ignore);
+                ignore.forget();
+                self.abort = abort;
+            }
+            Err(_) => (self.on_news)(TabNews::Leading),
+        }
+    }
+
+    /// Lets the lock go (the page is hidden for good or frozen) and stops waiting for it.
+    pub fn step_down(&mut self) {
+        if let Some(abort) = self.abort.take() {
+            abort.abort();
+        }
+        if let Some(resolve) = self.release.borrow_mut().take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+
+    pub fn post(&self, message: &TabMessage) {
+        if let Ok(text) = serde_json::to_string(message) {
+            let _ = self.channel.post_message(&JsValue::from_str(&text));
+        }
+    }
+}
+
+impl Drop for TabLink {
+    fn drop(&mut self) {
+        self.step_down();
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}
