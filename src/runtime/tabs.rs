@@ -2,8 +2,7 @@
 //! Locks API, and only the leader connects. The others mirror it and hand it what the
 //! visitor does in them, over a `BroadcastChannel` named after the conversation.
 
-use crate::core::{Entry, MirroredView};
-use serde::{Deserialize, Serialize};
+use crate::core::{Entry, MirroredView, Snapshot};
 use std::{cell::RefCell, rc::Rc};
 use wasm_bindgen::{prelude::*, JsCast};
 
@@ -19,7 +18,7 @@ extern "C" {
 }
 
 /// What tabs of one conversation tell each other.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub enum TabMessage {
     /// The leader's state after a change: entries at their index, the ids that are news.
     Frame {
@@ -43,6 +42,99 @@ pub enum TabMessage {
     Clear,
     /// The visitor read the conversation in one tab: the others clear their badge.
     Read,
+}
+
+/// Numbers separated by spaces.
+fn numbers<T: std::fmt::Display>(list: impl Iterator<Item = T>) -> String {
+    let mut out = String::new();
+    for n in list {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&n.to_string());
+    }
+    out
+}
+
+fn parse_numbers<T: std::str::FromStr>(line: &str) -> Option<Vec<T>> {
+    line.split(' ')
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse().ok())
+        .collect()
+}
+
+impl TabMessage {
+    /// One letter for the kind, then its content: written by hand, as serde's code for
+    /// this enum would cost the widget kilobytes.
+    fn encode(&self) -> String {
+        match self {
+            TabMessage::Frame {
+                view,
+                changed,
+                added,
+            } => {
+                // The entries travel as a kept conversation does, through the same code.
+                let entries = Snapshot {
+                    transcript: changed.iter().map(|(_, e)| e.clone()).collect(),
+                    ..Snapshot::default()
+                };
+                format!(
+                    "F{}\n{}\n{}\n{}",
+                    numbers(changed.iter().map(|(i, _)| i)),
+                    numbers(added.iter()),
+                    serde_json::to_string(&entries).unwrap_or_default(),
+                    view.encode()
+                )
+            }
+            TabMessage::Hello => "H".into(),
+            TabMessage::Send { text, client_id } => format!("S{client_id}\n{text}"),
+            TabMessage::Retry => "Y".into(),
+            TabMessage::RetryMessage { id } => format!("M{id}"),
+            TabMessage::Typing => "T".into(),
+            TabMessage::StartNewChat => "N".into(),
+            TabMessage::Clear => "C".into(),
+            TabMessage::Read => "R".into(),
+        }
+    }
+
+    fn decode(text: &str) -> Option<TabMessage> {
+        let mut chars = text.chars();
+        let kind = chars.next()?;
+        let rest = chars.as_str();
+        Some(match kind {
+            'F' => {
+                let (at, rest) = rest.split_once('\n')?;
+                let (added, rest) = rest.split_once('\n')?;
+                // JSON holds no raw line break: the view, with its free text, comes last.
+                let (entries, view) = rest.split_once('\n')?;
+                let entries: Snapshot = serde_json::from_str(entries).ok()?;
+                let at: Vec<usize> = parse_numbers(at)?;
+                let changed: Vec<(usize, Entry)> = at.into_iter().zip(entries.transcript).collect();
+                TabMessage::Frame {
+                    view: MirroredView::decode(view)?,
+                    changed,
+                    added: parse_numbers(added)?,
+                }
+            }
+            'H' => TabMessage::Hello,
+            'S' => {
+                let (client_id, text) = rest.split_once('\n')?;
+                TabMessage::Send {
+                    text: text.to_string(),
+                    client_id: client_id.to_string(),
+                }
+            }
+            'Y' => TabMessage::Retry,
+            'M' => TabMessage::RetryMessage {
+                id: rest.parse().ok()?,
+            },
+            'T' => TabMessage::Typing,
+            'N' => TabMessage::StartNewChat,
+            'C' => TabMessage::Clear,
+            'R' => TabMessage::Read,
+            _ => return None,
+        })
+    }
 }
 
 /// What the link reports to its chat.
@@ -79,10 +171,10 @@ impl TabLink {
                 let Some(text) = event.data().as_string() else {
                     return;
                 };
-                match serde_json::from_str::<TabMessage>(&text) {
-                    Ok(message) => deliver(TabNews::Message(message)),
-                    Err(err) => web_sys::console::warn_1(
-                        &format!("guest-chat: ignored a message from another tab: {err}").into(),
+                match TabMessage::decode(&text) {
+                    Some(message) => deliver(TabNews::Message(message)),
+                    None => web_sys::console::warn_1(
+                        &"guest-chat: ignored an unreadable message from another tab".into(),
                     ),
                 }
             },
@@ -154,9 +246,9 @@ impl TabLink {
     }
 
     pub fn post(&self, message: &TabMessage) {
-        if let Ok(text) = serde_json::to_string(message) {
-            let _ = self.channel.post_message(&JsValue::from_str(&text));
-        }
+        let _ = self
+            .channel
+            .post_message(&JsValue::from_str(&message.encode()));
     }
 }
 

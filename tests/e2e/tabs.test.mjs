@@ -1,0 +1,169 @@
+// One conversation in three tabs of one browser, in both protocols: one socket at every
+// moment, every message once in every tab, and a leader closed mid-conversation hands
+// over with nothing lost or repeated.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startSimulator, launchBrowser, openPage } from "./support.mjs";
+
+let sim;
+let browser;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+before(async () => {
+  sim = await startSimulator(["--agent", "none"]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sim?.stop();
+});
+
+/** Counts, in each page, the WebSockets that are open. */
+function countSockets() {
+  const Native = window.WebSocket;
+  window.__openSockets = 0;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      let open = false;
+      this.addEventListener("open", () => {
+        open = true;
+        window.__openSockets++;
+      });
+      this.addEventListener("close", () => {
+        if (open) window.__openSockets--;
+        open = false;
+      });
+    }
+  };
+}
+
+const modes = [
+  {
+    name: "the tutorial's Guest API, inline",
+    path: "/",
+    open: async () => {},
+    async guestTexts() {
+      const [session] = await sim.control("/control/sessions");
+      const detail = await sim.control(`/control/sessions/${session.id}`);
+      return detail.transcript.filter((l) => l.from === "guest").map((l) => l.text);
+    },
+    async agentSays(text) {
+      const [session] = await sim.control("/control/sessions");
+      await sim.control(`/control/sessions/${session.id}/agent-message`, { text });
+    },
+    async serverConnections() {
+      const sessions = await sim.control("/control/sessions");
+      return sessions.filter((s) => s.connected).length;
+    },
+  },
+  {
+    name: "Genesys Cloud, one-tag embed",
+    path: "/host/genesys.html",
+    open: async (page) => {
+      const launcher = page.locator(".gc-launcher");
+      await launcher.waitFor();
+      if ((await launcher.getAttribute("aria-expanded")) !== "true") await launcher.click();
+    },
+    async guestTexts() {
+      const [session] = await sim.control("/control/genesys/sessions");
+      const detail = await sim.control(`/control/genesys/sessions/${session.token}`);
+      return detail.history.filter((m) => m.direction === "Inbound" && m.type === "Text").map((m) => m.text);
+    },
+    async agentSays(text) {
+      const [session] = await sim.control("/control/genesys/sessions");
+      await sim.control(`/control/genesys/sessions/${session.token}/agent-message`, { text });
+    },
+    async serverConnections() {
+      const sessions = await sim.control("/control/genesys/sessions");
+      return sessions.reduce((n, s) => n + s.connections, 0);
+    },
+  },
+];
+
+for (const mode of modes) {
+  test(`three tabs share one connection (${mode.name})`, { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+    await context.addInitScript(countSockets);
+    const tabs = [];
+    const openTab = async () => {
+      const { page, problems } = await openPage(browser, sim, mode.path, { context });
+      await mode.open(page);
+      await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+      tabs.push({ page, problems });
+      return page;
+    };
+    for (let i = 0; i < 3; i++) await openTab();
+
+    // At most one socket open in the browser at every moment, and one at the server.
+    let most = 0;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        let open = 0;
+        for (const { page } of tabs) {
+          if (page.isClosed()) continue;
+          open += await page.evaluate(() => window.__openSockets).catch(() => 0);
+        }
+        most = Math.max(most, open);
+        await sleep(25);
+      }
+    })();
+    assert.equal(await mode.serverConnections(), 1, "one connection at the server");
+
+    const input = (page) => page.locator(".gc-input:not([disabled])");
+    const texts = (page, selector) => page.locator(selector).allTextContents();
+    const everywhere = async (selector, expected) => {
+      for (const { page } of tabs) {
+        if (page.isClosed()) continue;
+        const deadline = Date.now() + 10_000;
+        let seen;
+        while (Date.now() < deadline) {
+          seen = await texts(page, selector);
+          if (JSON.stringify(seen) === JSON.stringify(expected)) break;
+          await sleep(50);
+        }
+        assert.deepEqual(seen, expected, `${selector} in every tab`);
+      }
+    };
+
+    for (const [i, { page }] of tabs.entries()) {
+      await input(page).fill(`from tab ${i}`);
+      await input(page).press("Enter");
+    }
+    const typed = ["from tab 0", "from tab 1", "from tab 2"];
+    await everywhere(".gc-guest .gc-text", typed);
+    await everywhere('.gc-guest[data-delivery="delivered"] .gc-text', typed);
+    await mode.agentSays("hello, all tabs");
+    await everywhere(".gc-agent .gc-text", ["hello, all tabs"]);
+
+    // The leader (the first tab) closes while messages are on their way both ways.
+    const [leader, second, third] = tabs.map((t) => t.page);
+    await input(second).fill("in flight 1");
+    await input(second).press("Enter");
+    const agentDuring = mode.agentSays("while the leader goes");
+    await leader.close();
+    await input(third).fill("in flight 2");
+    await input(third).press("Enter");
+    await agentDuring;
+    const handedOver = Date.now();
+    await second.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+    await mode.agentSays("after the handover");
+    const guestAll = [...typed, "in flight 1", "in flight 2"];
+    await everywhere('.gc-guest[data-delivery="delivered"] .gc-text', guestAll);
+    await everywhere(".gc-agent .gc-text", ["hello, all tabs", "while the leader goes", "after the handover"]);
+    const tookOver = Date.now() - handedOver;
+    watching = false;
+    await watcher;
+
+    assert.deepEqual(await mode.guestTexts(), guestAll, "each message reached the agent once, in order");
+    assert.ok(most <= 1, `at most one open socket at every moment (saw ${most})`);
+    assert.equal(await mode.serverConnections(), 1, "one connection at the server after the handover");
+    console.log(`tabs (${mode.name}): at most ${most} socket open; the new leader was connected ${tookOver} ms after the messages went`);
+    for (const { page, problems } of tabs) {
+      if (!page.isClosed()) assert.deepEqual(problems.filter((p) => !p.includes("WebSocket")), []);
+    }
+    await context.close();
+  });
+}
