@@ -201,3 +201,122 @@ test(`chaos in Genesys Cloud mode: ${N} guest and ${N} agent messages survive dr
   assert.deepEqual(guestSeen, expectGuest, "the widget shows every guest message once, in order");
   assert.equal(delivered, N, "every guest message is marked delivered");
 });
+
+// Tabs come and go while both sides write: every seventh message a new tab opens and
+// the oldest closes, the leader among them, and the connection drops at random.
+for (const mode of [
+  {
+    name: "the tutorial's Guest API",
+    path: "/",
+    async session() {
+      const [s] = await sim.control("/control/sessions");
+      return `/control/sessions/${s.id}`;
+    },
+    guestTexts: (server) => server.transcript.filter((l) => l.from === "guest").map((l) => l.text),
+    open: async () => {},
+    drop: (api) => sim.control(`${api}/drop`, ""),
+  },
+  {
+    name: "Genesys Cloud",
+    path: "/host/genesys.html",
+    async session() {
+      const [s] = await sim.control("/control/genesys/sessions");
+      return `/control/genesys/sessions/${s.token}`;
+    },
+    guestTexts: (server) =>
+      server.history.filter((m) => m.direction === "Inbound" && m.type === "Text").map((m) => m.text),
+    open: async (page) => {
+      const launcher = page.locator(".gc-launcher");
+      await launcher.waitFor();
+      if ((await launcher.getAttribute("aria-expanded")) !== "true") await launcher.click();
+    },
+    drop: (api) => sim.control(`${api}/drop`, ""),
+  },
+]) {
+  test(`chaos across tabs (${mode.name}): ${N} guest and ${N} agent messages while tabs open and close`, { timeout: 900_000 }, async () => {
+    const fast = (html) =>
+      html
+        .replace('id="guest-chat"', 'id="guest-chat" data-reconnect-base-ms="100" data-reconnect-attempts="50" data-heartbeat-ms="2000"')
+        .replace("data-deployment-id=", 'data-reconnect-base-ms="100" data-reconnect-attempts="50" data-heartbeat-ms="2000" data-deployment-id=');
+    const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+    const tabs = [];
+    const openTab = async () => {
+      const { page } = await openPage(browser, sim, mode.path, { context, rewrite: fast });
+      await mode.open(page);
+      await page.locator(".gc-input:not([disabled])").waitFor();
+      tabs.push(page);
+    };
+    await openTab();
+    await tabs[0].locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+    const api = await mode.session();
+
+    let drops = 0;
+    let chaos = true;
+    const monkey = (async () => {
+      await sleep(300);
+      while (chaos) {
+        await mode.drop(api).then(() => drops++, () => {});
+        await sleep(600 + Math.random() * 1500);
+      }
+    })();
+    let opened = 0;
+    let closed = 0;
+    const guest = (async () => {
+      for (let i = 0; i < N; i++) {
+        if (i % 7 === 3) {
+          await openTab();
+          opened++;
+          if (tabs.length > 2) {
+            await tabs.shift().close();
+            closed++;
+          }
+        }
+        const input = tabs[tabs.length - 1].locator(".gc-input:not([disabled])");
+        await input.fill(`g${i}`);
+        await input.press("Enter");
+        await sleep(Math.random() * 60);
+      }
+    })();
+    const agent = (async () => {
+      for (let i = 0; i < N; i++) {
+        await sim.control(`${api}/agent-message`, { text: `a${i}` });
+        await sleep(Math.random() * 60);
+      }
+    })();
+    await Promise.all([guest, agent]);
+    chaos = false;
+    await monkey;
+
+    const expectGuest = Array.from({ length: N }, (_, i) => `g${i}`);
+    const expectAgent = Array.from({ length: N }, (_, i) => `a${i}`);
+    const page = tabs[tabs.length - 1];
+    const deadline = Date.now() + 60_000 + N * 600;
+    let guestSeen = [];
+    let agentSeen = [];
+    let delivered = 0;
+    while (Date.now() < deadline) {
+      guestSeen = await page.locator(".gc-guest .gc-text").allTextContents();
+      agentSeen = await page.locator(".gc-agent .gc-text").allTextContents();
+      delivered = await page.locator('.gc-guest[data-delivery="delivered"]').count();
+      if (guestSeen.length >= N && agentSeen.length >= N && delivered === guestSeen.length) break;
+      await sleep(200);
+    }
+    const serverGuest = mode.guestTexts(await sim.control(api));
+    const count = (list, expected) => ({
+      lost: expected.filter((t) => !list.includes(t)).length,
+      duplicated: list.length - new Set(list).size,
+    });
+    const atServer = count(serverGuest, expectGuest);
+    const inWidget = count(agentSeen, expectAgent);
+    console.log(
+      `chaos across tabs (${mode.name}): ${N} guest + ${N} agent messages, ${opened} tabs opened, ${closed} closed, ${drops} drops; ` +
+        `guest→server lost ${atServer.lost} duplicated ${atServer.duplicated}; ` +
+        `agent→widget lost ${inWidget.lost} duplicated ${inWidget.duplicated}; delivered marks ${delivered}/${guestSeen.length}`,
+    );
+    assert.deepEqual(serverGuest, expectGuest, "the server holds every guest message once, in order");
+    assert.deepEqual(agentSeen, expectAgent, "the last tab holds every agent message once, in order");
+    assert.deepEqual(guestSeen, expectGuest, "the last tab shows every guest message once, in order");
+    assert.equal(delivered, N);
+    await context.close();
+  });
+}
