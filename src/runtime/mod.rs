@@ -853,6 +853,14 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     // this tab starts at once, so the session request leaves during the first render,
     // and lets go if the lock turns out to be taken. A kept conversation waits for it.
     let fresh = controller(chat).is_some_and(|c| c.state.borrow().core.session().is_none());
+    if let Some(c) = controller(chat) {
+        let mut state = c.state.borrow_mut();
+        state.leading = fresh || !shared;
+        state.confirmed = !shared;
+        if shared {
+            state.core.share_changes();
+        }
+    }
     let name = controller(chat).map(|c| format!("guest-chat|{}", c.snapshot_key));
     let link = match name {
         Some(name) if shared => TabLink::join(&name, fresh, move |news| {
@@ -864,22 +872,18 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     };
     let on_its_own = link.is_none();
     if let (Some(link), Some(c)) = (link, controller(chat)) {
-        if !fresh {
-            // The leader answers with its state.
-            link.post(&TabMessage::Hello);
-        }
+        // A leader, if there is one, answers with its state.
+        link.post(&TabMessage::Hello);
         c.state.borrow_mut().resources.tabs = Some(link);
     }
-    if fresh || on_its_own {
-        if let Some(c) = controller(chat) {
-            let mut state = c.state.borrow_mut();
+    if let Some(c) = controller(chat) {
+        let mut state = c.state.borrow_mut();
+        if on_its_own {
             state.leading = true;
-            if on_its_own {
-                state.confirmed = true;
-            } else {
-                state.core.share_changes();
-            }
+            state.confirmed = true;
         }
+    }
+    if controller(chat).is_some_and(|c| c.state.borrow().leading) {
         if !window::is_online() {
             dispatch(chat, Event::NetworkOffline);
         }

@@ -2,6 +2,7 @@
 //! Locks API, and only the leader connects. The others mirror it and hand it what the
 //! visitor does in them, over a `BroadcastChannel` named after the conversation.
 
+use super::timers::Interval;
 use crate::core::{Entry, MirroredView, Snapshot};
 use std::{cell::RefCell, rc::Rc};
 use wasm_bindgen::{prelude::*, JsCast};
@@ -156,6 +157,85 @@ pub struct TabLink {
     abort: Option<web_sys::AbortController>,
     name: String,
     on_news: Rc<dyn Fn(TabNews)>,
+    /// Where the browser has no Web Locks: a lease in `localStorage` instead.
+    lease: Option<Lease>,
+}
+
+/// How long a lease holds without renewal, and how often it is renewed or looked at.
+const LEASE_MS: u64 = 3000;
+const LEASE_EVERY_MS: u32 = 1000;
+
+/// Leadership without Web Locks: the leader writes `"{tab} {until}"` under a key every
+/// second; a tab that finds it expired writes its own and leads if it still reads its
+/// own a second later (when two write at once, the last one wins).
+struct Lease {
+    _beat: Interval,
+    state: Rc<RefCell<LeaseState>>,
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+struct LeaseState {
+    key: String,
+    tab: String,
+    leading: bool,
+    claimed: bool,
+}
+
+impl LeaseState {
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+
+    /// The holder and the end of its lease, in whole milliseconds: printing or reading
+    /// a float would pull kilobytes of number formatting into the widget.
+    fn holder(&self) -> Option<(String, u64)> {
+        let value = Self::storage()?.get_item(&self.key).ok().flatten()?;
+        let (tab, until) = value.split_once(' ')?;
+        Some((tab.to_string(), until.parse().ok()?))
+    }
+
+    fn write(&self) {
+        if let Some(storage) = Self::storage() {
+            let until = now_ms() + LEASE_MS;
+            let _ = storage.set_item(&self.key, &format!("{} {until}", self.tab));
+        }
+    }
+
+    /// One beat: renew, or claim an expired lease, or lead on a claim that held.
+    fn beat(&mut self) -> bool {
+        let now = now_ms();
+        let holder = self.holder();
+        let mine = holder.as_ref().is_some_and(|(tab, _)| *tab == self.tab);
+        if self.leading {
+            self.write();
+            return false;
+        }
+        if self.claimed && mine {
+            self.leading = true;
+            self.write();
+            return true;
+        }
+        self.claimed = false;
+        if holder.is_none_or(|(_, until)| until < now) {
+            self.write();
+            self.claimed = true;
+        }
+        false
+    }
+
+    fn give_up(&mut self) {
+        let mine = self.holder().is_some_and(|(tab, _)| tab == self.tab);
+        if mine {
+            if let Some(storage) = Self::storage() {
+                let _ = storage.remove_item(&self.key);
+            }
+        }
+        self.leading = false;
+        self.claimed = false;
+    }
 }
 
 impl TabLink {
@@ -187,6 +267,7 @@ impl TabLink {
             abort: None,
             name: name.to_string(),
             on_news,
+            lease: None,
         };
         link.ask_to_lead(if_free);
         Some(link)
@@ -231,14 +312,58 @@ impl TabLink {
                 ignore.forget();
                 self.abort = abort;
             }
-            Err(_) => (self.on_news)(TabNews::Leading),
+            Err(_) => self.lease_instead(if_free),
         }
+    }
+
+    fn lease_instead(&mut self, if_free: bool) {
+        if let Some(lease) = &self.lease {
+            let mut state = lease.state.borrow_mut();
+            state.leading = false;
+            state.claimed = false;
+            return;
+        }
+        let state = Rc::new(RefCell::new(LeaseState {
+            key: format!("{}|lease", self.name),
+            tab: format!("{}", (js_sys::Math::random() * 1e15) as u64),
+            leading: false,
+            claimed: false,
+        }));
+        let on_news = Rc::downgrade(&self.on_news);
+        let beating = state.clone();
+        let beat = move || {
+            let now_leading = beating.borrow_mut().beat();
+            if now_leading {
+                if let Some(on_news) = on_news.upgrade() {
+                    on_news(TabNews::Leading);
+                }
+            }
+        };
+        // A tab that began at once learns now whether another one leads.
+        let held_elsewhere = {
+            let state = state.borrow();
+            state
+                .holder()
+                .is_some_and(|(tab, until)| tab != state.tab && until >= now_ms())
+        };
+        if if_free && held_elsewhere {
+            (self.on_news)(TabNews::LedElsewhere);
+        }
+        // The first beat at once: a lone tab claims now and leads a beat later.
+        beat();
+        self.lease = Some(Lease {
+            _beat: Interval::new(LEASE_EVERY_MS, beat),
+            state,
+        });
     }
 
     /// Lets the lock go (the page is hidden for good or frozen) and stops waiting for it.
     pub fn step_down(&mut self) {
         if let Some(abort) = self.abort.take() {
             abort.abort();
+        }
+        if let Some(lease) = self.lease.take() {
+            lease.state.borrow_mut().give_up();
         }
         if let Some(resolve) = self.release.borrow_mut().take() {
             let _ = resolve.call0(&JsValue::UNDEFINED);
