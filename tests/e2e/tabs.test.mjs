@@ -61,6 +61,7 @@ const modes = [
   {
     name: "Genesys Cloud, one-tag embed",
     path: "/host/genesys.html",
+    badge: true,
     open: async (page) => {
       const launcher = page.locator(".gc-launcher");
       await launcher.waitFor();
@@ -169,6 +170,35 @@ for (const { mode, label, scripts } of runs) {
     const guestAll = [...typed, "in flight 1", "in flight 2"];
     await everywhere('.gc-guest[data-delivery="delivered"] .gc-text', guestAll);
     await everywhere(".gc-agent .gc-text", ["hello, all tabs", "while the leader goes", "after the handover"]);
+    // A draft stays in its tab.
+    await second.locator(".gc-input").fill("a draft of the second tab");
+    await third.reload();
+    await mode.open(third);
+    await third.locator(".gc-input:not([disabled])").waitFor();
+    assert.equal(await third.locator(".gc-input").inputValue(), "");
+    assert.equal(await second.locator(".gc-input").inputValue(), "a draft of the second tab");
+
+    // A tab that navigates away and comes back (from the back/forward cache, where the
+    // browser keeps it) rejoins without a second connection.
+    await third.goto(`${sim.url}/host/site.css`);
+    await third.goBack();
+    await mode.open(third);
+    await everywhere(".gc-agent .gc-text", ["hello, all tabs", "while the leader goes", "after the handover"]);
+
+    if (mode.badge) {
+      // Closed in both tabs, an agent message is unread in both; read in one, in neither.
+      for (const page of [second, third]) {
+        const launcher = page.locator(".gc-launcher");
+        if ((await launcher.getAttribute("aria-expanded")) === "true") await launcher.click();
+      }
+      await mode.agentSays("are you there?");
+      for (const page of [second, third]) {
+        await page.locator(".gc-badge").filter({ hasText: /^1$/ }).waitFor();
+      }
+      await second.locator(".gc-launcher").click();
+      await third.locator(".gc-badge").waitFor({ state: "detached" });
+      await second.locator(".gc-badge").waitFor({ state: "detached" });
+    }
     watching = false;
     await watcher;
 
