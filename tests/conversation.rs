@@ -873,6 +873,7 @@ fn typing_announced_for_a_time_ends_by_itself_or_with_the_message() {
         at_ms: None,
         author: None,
         text: "done".into(),
+        offer: None,
     }));
     assert!(!core.agent_typing);
 }

@@ -330,6 +330,7 @@ fn history_pages_are_followed_until_a_held_message_and_the_token_is_reused() {
                 author: None,
                 at_ms: None,
                 client_id: None,
+                offer: None,
             })
             .collect(),
     };
@@ -560,4 +561,179 @@ fn a_connection_refused_before_ever_opening_asks_to_check_the_configuration() {
         core.apply(Event::Retry).last(),
         Some(Effect::OpenConnection { .. })
     ));
+}
+
+fn rich(id: &str, text: &str, content: serde_json::Value, time: &str) -> String {
+    json!({"type":"message","class":"StructuredMessage","code":200,
+        "body":{"text":text,"type":"Structured","direction":"Outbound","id":id,
+            "channel":{"time":time},"content":content,"originatingEntity":"Bot"}})
+    .to_string()
+}
+
+#[test]
+fn a_quick_reply_is_sent_as_the_visitors_answer_and_offered_no_more() {
+    let mut core = configured(true);
+    frame(
+        &mut core,
+        &rich(
+            "q1",
+            "What would you like to do?",
+            json!([{"contentType":"QuickReply","quickReply":{"text":"Yes","payload":"cookie1"}},
+                   {"contentType":"QuickReply","quickReply":{"text":"No","payload":"cookie2"}}]),
+            "2026-01-01T10:00:00.000Z",
+        ),
+    );
+    let asked = core.transcript.last().unwrap().clone();
+    assert_eq!(
+        asked.offer.as_deref(),
+        Some(&Offer::QuickReplies(vec![
+            Choice {
+                text: "Yes".into(),
+                payload: "cookie1".into()
+            },
+            Choice {
+                text: "No".into(),
+                payload: "cookie2".into()
+            }
+        ]))
+    );
+    let effects = core.apply(Event::ChooseReply {
+        entry: asked.id,
+        choice: 1,
+        client_id: "c-no".into(),
+    });
+    let sent = written(&effects);
+    assert_eq!(sent[0]["message"]["text"], "No");
+    assert_eq!(
+        sent[0]["message"]["content"],
+        json!([{"contentType":"ButtonResponse","buttonResponse":{"text":"No","payload":"cookie2","type":"QuickReply"}}])
+    );
+    assert!(core.transcript.iter().any(|e| e.id == asked.id && e.answered));
+    assert_eq!(transcript(&core).last().unwrap().1, "No");
+    // Chosen once: a second choice sends nothing.
+    core.clock_ms += 1000.0;
+    assert!(core
+        .apply(Event::ChooseReply {
+            entry: asked.id,
+            choice: 0,
+            client_id: "c-yes".into(),
+        })
+        .is_empty());
+}
+
+#[test]
+fn a_newer_message_retires_quick_replies_and_history_keeps_them_answered() {
+    let mut core = configured(true);
+    let ask = rich(
+        "q1",
+        "Pick one",
+        json!([{"contentType":"QuickReply","quickReply":{"text":"A","payload":"a"}}]),
+        "2026-01-01T10:00:00.000Z",
+    );
+    frame(&mut core, &ask);
+    frame(&mut core, &agent("never mind", "a2", "2026-01-01T10:00:01.000Z"));
+    assert!(core.transcript.iter().any(|e| e.offer.is_some() && e.answered));
+    // From history, newest first: the question and the visitor's answer after it.
+    let (mut resumed, _) = reconnected_with(&[]);
+    let page = WIRE
+        .read_history(
+            &json!({"entities":[
+                {"id":"g9","type":"Text","text":"A","direction":"Inbound","channel":{"time":"2026-01-01T10:00:09.000Z"}},
+                {"id":"q9","type":"Structured","text":"Pick one","direction":"Outbound","channel":{"time":"2026-01-01T10:00:08.000Z"},
+                 "content":[{"contentType":"QuickReply","quickReply":{"text":"A","payload":"a"}}]},
+                {"id":"a0","type":"Text","text":"welcome","direction":"Outbound","channel":{"time":"2026-01-01T10:00:01.000Z"}}
+            ],"pageSize":25,"pageNumber":1,"total":3,"pageCount":1})
+            .to_string(),
+            1,
+        )
+        .unwrap();
+    resumed.apply(Event::HistoryLoaded(page));
+    let question = resumed
+        .transcript
+        .iter()
+        .find(|e| e.offer.is_some())
+        .unwrap();
+    assert!(question.answered, "answered in the history: not offered again");
+}
+
+#[test]
+fn cards_answer_by_postback_and_keep_only_safe_links_and_images() {
+    let mut core = configured(true);
+    frame(
+        &mut core,
+        &rich(
+            "c1",
+            "Carousel content test",
+            json!([{"contentType":"Carousel","carousel":{"cards":[
+                {"title":"Card 1","description":"D1","image":"javascript:alert(1)","actions":[
+                    {"type":"Link","text":"Open","url":"https://example.org/a"},
+                    {"type":"Link","text":"Bad","url":"javascript:alert(1)"},
+                    {"type":"Postback","text":"Select this option","payload":"postback_payload"}]},
+                {"title":"Card 2","image":"https://example.org/2.png","actions":[
+                    {"type":"Link","text":"Data","url":"data:text/html,<script>alert(1)</script>"}]}]}},
+                   {"contentType":"DatePicker","datePicker":{"title":"Select a time"}}]),
+            "2026-01-01T10:00:00.000Z",
+        ),
+    );
+    let entry = core.transcript.last().unwrap().clone();
+    assert_eq!(&*entry.text, "Carousel content test");
+    let Some(Offer::Cards(cards)) = entry.offer.as_deref() else {
+        panic!("cards: {:?}", entry.offer)
+    };
+    assert_eq!(cards.len(), 2);
+    assert_eq!(cards[0].image, None);
+    assert_eq!(cards[1].image.as_deref(), Some("https://example.org/2.png"));
+    assert_eq!(
+        cards[0].actions,
+        [
+            CardAction::Link {
+                text: "Open".into(),
+                url: "https://example.org/a".into()
+            },
+            CardAction::Postback {
+                text: "Select this option".into(),
+                payload: "postback_payload".into()
+            }
+        ]
+    );
+    assert!(cards[1].actions.is_empty());
+    let sent = written(&core.apply(Event::PressCardButton {
+        entry: entry.id,
+        card: 0,
+        action: 1,
+        client_id: "c-p".into(),
+    }));
+    assert_eq!(sent[0]["message"]["type"], "Structured");
+    assert_eq!(sent[0]["message"]["text"], "Select this option");
+    assert_eq!(
+        sent[0]["message"]["content"][0]["buttonResponse"],
+        json!({"text":"Select this option","payload":"postback_payload","type":"Button"})
+    );
+}
+
+#[test]
+fn only_https_and_this_machines_http_are_safe() {
+    for good in [
+        "https://example.org/x.png",
+        "HTTPS://EXAMPLE.ORG",
+        "http://localhost:8787/a",
+        "http://127.0.0.1/a",
+        "http://[::1]:8080/",
+    ] {
+        assert_eq!(safe_url(good), Some(good), "{good}");
+    }
+    for bad in [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "http://example.org/",
+        "http://localhost.evil.example/",
+        "http://127.0.0.1@evil.example/",
+        "//example.org/x",
+        "https://",
+        "vbscript:x",
+        "file:///etc/passwd",
+    ] {
+        assert_eq!(safe_url(bad), None, "{bad}");
+    }
 }

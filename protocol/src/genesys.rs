@@ -78,6 +78,25 @@ pub struct OutgoingMessage {
     pub events: Vec<Event>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<OutgoingChannel>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub content: Vec<OutgoingContent>,
+}
+
+/// What a guest's message carries besides text: the answer to a button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingContent {
+    pub content_type: &'static str,
+    pub button_response: ButtonResponse,
+}
+
+/// The guest chose a quick reply (`type: "QuickReply"`) or a card's postback (`"Button"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ButtonResponse {
+    pub text: String,
+    pub payload: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -258,6 +277,52 @@ pub struct StructuredMessage {
     pub events: Vec<Event>,
     pub metadata: Metadata,
     pub originating_entity: Option<String>,
+    pub content: Vec<Content>,
+}
+
+/// One item of a message's `content`, read through one flat struct (serde's internal
+/// tags would buffer every item). A type this version does not show keeps only its
+/// `contentType`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Content {
+    pub content_type: String,
+    pub quick_reply: Option<QuickReply>,
+    pub card: Option<Card>,
+    pub carousel: Option<Carousel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default)]
+pub struct QuickReply {
+    pub text: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default)]
+pub struct Card {
+    pub title: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub actions: Vec<CardAction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default)]
+pub struct CardAction {
+    /// `Postback` or `Link`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub text: String,
+    pub payload: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default)]
+pub struct Carousel {
+    pub cards: Vec<Card>,
 }
 
 /// The metadata a client reads; values that are not strings count as absent. Content

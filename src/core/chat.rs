@@ -165,6 +165,85 @@ pub struct Entry {
     /// seen again (pushed twice, or in the history) is recognised by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_id: Option<Arc<str>>,
+    /// What an agent's or bot's message offers besides its text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<Arc<Offer>>,
+    /// Its quick replies were answered, or the conversation moved on past them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub answered: bool,
+    /// A guest message that answers a button: what it sends besides its text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Arc<Answer>>,
+}
+
+/// What a message offers besides its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Offer {
+    /// Buttons answering the message, offered until one is chosen or a newer message comes.
+    QuickReplies(Vec<Choice>),
+    /// A card, or several side by side (a carousel).
+    Cards(Vec<Card>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub text: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Kept only when it is a safe address (see [`safe_url`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    pub actions: Vec<CardAction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CardAction {
+    /// Answers the message with `payload`.
+    Postback { text: String, payload: String },
+    /// Opens `url` (a safe address, see [`safe_url`]) in a new tab.
+    Link { text: String, url: String },
+}
+
+/// What a guest message answering a button sends besides its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub payload: String,
+    /// A quick reply; otherwise a card's button.
+    pub quick_reply: bool,
+}
+
+/// `url` if a link or image may point there: `https:`, or `http:` to this machine
+/// (`localhost`, `127.0.0.1`, `[::1]`). Never `javascript:`, `data:` or anything else.
+pub fn safe_url(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let lower = |prefix: &str| {
+        url.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    if lower("https://") && url.len() > "https://".len() {
+        return Some(url);
+    }
+    if lower("http://") {
+        let rest = &url["http://".len()..];
+        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..host_end];
+        let host = authority.rsplit('@').next().unwrap_or("");
+        let host = if host.starts_with('[') {
+            host.split(']').next().map(|h| &h[1..]).unwrap_or("")
+        } else {
+            host.split(':').next().unwrap_or("")
+        };
+        if matches!(host, "localhost" | "127.0.0.1" | "::1") {
+            return Some(url);
+        }
+    }
+    None
 }
 
 impl Entry {
@@ -363,6 +442,7 @@ pub enum Incoming {
         at_ms: Option<f64>,
         author: Option<String>,
         text: String,
+        offer: Option<Offer>,
     },
     AgentTyping(bool),
     /// The agent types; without a newer word, it stops after `ms`.
@@ -435,6 +515,7 @@ pub struct HistoryItem {
     pub at_ms: Option<f64>,
     /// The id the widget gave the message, when the server kept it.
     pub client_id: Option<String>,
+    pub offer: Option<Offer>,
 }
 
 /// A page of history: `items` newest first; `more` when older pages follow.
@@ -493,6 +574,8 @@ pub enum Outgoing {
         client_id: Option<String>,
         /// Custom attributes that go with this message (new or changed ones).
         attributes: BTreeMap<String, String>,
+        /// The button this message answers, if it does.
+        answer: Option<Answer>,
     },
     Heartbeat {
         session_id: String,
@@ -557,6 +640,19 @@ pub enum Event {
     StartNewChat,
     /// The visitor confirmed erasing the conversation.
     ClearConversation,
+    /// The visitor chose quick reply `choice` of entry `entry`; `client_id` is fresh.
+    ChooseReply {
+        entry: u64,
+        choice: usize,
+        client_id: String,
+    },
+    /// The visitor pressed postback `action` of card `card` of entry `entry`.
+    PressCardButton {
+        entry: u64,
+        card: usize,
+        action: usize,
+        client_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -766,6 +862,9 @@ impl ChatCore {
             system: None,
             at_ms: self.clock_ms,
             server_id: None,
+            offer: None,
+            answered: false,
+            answer: None,
         });
         self.added.push(id);
         if let Some(shared) = &mut self.shared {
@@ -1150,6 +1249,52 @@ impl ChatCore {
                 }
                 self.session_request(|session_id| Outgoing::Clear { session_id })
             }
+            Event::ChooseReply {
+                entry,
+                choice,
+                client_id,
+            } => {
+                let Some(index) = self.transcript.iter().position(|e| e.id == entry) else {
+                    return vec![];
+                };
+                let reply = match self.transcript[index].offer.as_deref() {
+                    Some(Offer::QuickReplies(replies)) if !self.transcript[index].answered => {
+                        replies.get(choice).cloned()
+                    }
+                    _ => None,
+                };
+                let Some(reply) = reply else { return vec![] };
+                self.transcript[index].answered = true;
+                self.touched(index);
+                let answer = Answer {
+                    payload: reply.payload,
+                    quick_reply: true,
+                };
+                self.answer(reply.text, answer, client_id)
+            }
+            Event::PressCardButton {
+                entry,
+                card,
+                action,
+                client_id,
+            } => {
+                let pressed = self
+                    .transcript
+                    .iter()
+                    .find(|e| e.id == entry)
+                    .and_then(|e| match e.offer.as_deref()? {
+                        Offer::Cards(cards) => cards.get(card)?.actions.get(action).cloned(),
+                        Offer::QuickReplies(_) => None,
+                    });
+                let Some(CardAction::Postback { text, payload }) = pressed else {
+                    return vec![];
+                };
+                let answer = Answer {
+                    payload,
+                    quick_reply: false,
+                };
+                self.answer(text, answer, client_id)
+            }
         }
     }
 
@@ -1276,6 +1421,7 @@ impl ChatCore {
                 text: entry.text.to_string(),
                 client_id: entry.client_id.as_deref().map(String::from),
                 attributes,
+                answer: entry.answer.as_deref().cloned(),
             }));
             entry.delivery = Some(Delivery::Sent);
             self.touched(index);
@@ -1337,6 +1483,7 @@ impl ChatCore {
             return vec![];
         }
         let index = self.push(EntryKind::Guest, text);
+        self.retire_replies();
         let entry = &mut self.transcript[index];
         entry.client_id = Some(Arc::from(client_id.as_str()));
         entry.at_ms = self.clock_ms;
@@ -1476,6 +1623,7 @@ impl ChatCore {
                 at_ms,
                 author,
                 text,
+                offer,
             } => {
                 if let (Some(seq), Some(last)) = (seq, self.last_seq) {
                     if seq <= last {
@@ -1494,7 +1642,10 @@ impl ChatCore {
                     Some(id) => self.insert_timed(EntryKind::Agent, &text, id, at_ms),
                     None => self.push(EntryKind::Agent, &text),
                 };
-                self.transcript[index].agent_name = author.map(|n| Arc::from(n.as_str()));
+                let entry = &mut self.transcript[index];
+                entry.agent_name = author.map(|n| Arc::from(n.as_str()));
+                entry.offer = offer.map(Arc::new);
+                self.retire_replies();
             }
             Incoming::AgentTyping(typing) => self.agent_typing = typing,
             Incoming::AgentTypingFor(ms) => {
@@ -1582,6 +1733,50 @@ impl ChatCore {
             Incoming::SessionCleared => return self.on_cleared(),
         }
         vec![]
+    }
+
+    /// Quick replies are offered by the newest message only: any message after them
+    /// (an answer, the visitor's own words, the agent going on) retires them.
+    fn retire_replies(&mut self) {
+        let newest = self
+            .transcript
+            .iter()
+            .rposition(|e| matches!(e.kind, EntryKind::Agent | EntryKind::Guest));
+        for index in 0..self.transcript.len() {
+            let entry = &self.transcript[index];
+            let offers_replies = matches!(entry.offer.as_deref(), Some(Offer::QuickReplies(_)));
+            if offers_replies && !entry.answered && Some(index) != newest {
+                self.transcript[index].answered = true;
+                self.touched(index);
+            }
+        }
+    }
+
+    /// The visitor answers a message's button: a guest message with the button's text,
+    /// sent with what answers it.
+    fn answer(&mut self, text: String, answer: Answer, client_id: String) -> Vec<Effect> {
+        let mut effects = self.on_send(&text, client_id.clone());
+        if let Some(index) = self
+            .transcript
+            .iter()
+            .rposition(|e| e.client_id.as_deref() == Some(client_id.as_str()))
+        {
+            self.transcript[index].answer = Some(Arc::new(answer));
+            // Written already (an open connection): the frame must carry the answer too.
+            for effect in &mut effects {
+                if let Effect::Send(Outgoing::Message {
+                    client_id: Some(id),
+                    answer: slot,
+                    ..
+                }) = effect
+                {
+                    if *id == client_id {
+                        *slot = self.transcript[index].answer.as_deref().cloned();
+                    }
+                }
+            }
+        }
+        effects
     }
 
     /// Whether a message with this server id is in the transcript.
@@ -1705,9 +1900,12 @@ impl ChatCore {
                 self.transcript[index].delivery = Some(Delivery::Delivered);
             } else {
                 let index = self.insert_timed(EntryKind::Agent, &item.text, &item.id, item.at_ms);
-                self.transcript[index].agent_name = item.author.map(|n| Arc::from(n.as_str()));
+                let entry = &mut self.transcript[index];
+                entry.agent_name = item.author.map(|n| Arc::from(n.as_str()));
+                entry.offer = item.offer.map(Arc::new);
             }
         }
+        self.retire_replies();
         if !reached_held && page.more && page.page < MAX_HISTORY_PAGES {
             if let Some((jwt, _)) = &self.history_token {
                 return vec![Effect::FetchHistory {

@@ -6,8 +6,9 @@ pub mod config;
 pub mod lean;
 
 pub use chat::{
-    ChatCore, CloseKind, CloseWhy, Connection, Delivery, Effect, Entry, EntryKind, Event,
-    HistoryItem, HistoryPage, Incoming, MirroredView, NewSession, Outgoing, Phase, RestFailure,
-    Routing, Session, SessionConfigured, SharedChanges, Snapshot, SystemLine, Unreadable,
+    safe_url, Answer, Card, CardAction, ChatCore, Choice, CloseKind, CloseWhy, Connection,
+    Delivery, Effect, Entry, EntryKind, Event, HistoryItem, HistoryPage, Incoming, MirroredView,
+    NewSession, Offer, Outgoing, Phase, RestFailure, Routing, Session, SessionConfigured,
+    SharedChanges, Snapshot, SystemLine, Unreadable,
 };
 pub use config::{Config, ConfigError, Persistence, SessionSource, Side, Theme};

@@ -606,6 +606,9 @@ mod tests {
             system: Some(SystemLine::ChatEnded),
             at_ms: 0.0,
             server_id: None,
+            offer: None,
+            answered: false,
+            answer: None,
         };
         assert_eq!(DE.entry_text(&entry), DE.chat_ended);
         assert_eq!(AR.entry_text(&entry), AR.chat_ended);

@@ -4,13 +4,15 @@
 
 use super::{encode_query_component, HttpMethod, HttpRequest, SessionStart, WireProtocol};
 use crate::core::{
-    CloseKind, CloseWhy, Config, Event, HistoryItem, HistoryPage, Incoming, NewSession, Outgoing,
-    Session, SessionConfigured, SessionSource, Unreadable,
+    safe_url, Card, CardAction, Choice, CloseKind, CloseWhy, Config, Event, HistoryItem,
+    HistoryPage, Incoming, NewSession, Offer, Outgoing, Session, SessionConfigured, SessionSource,
+    Unreadable,
 };
 use guest_chat_protocol::genesys::{
-    Direction, Event as GenesysEvent, FrameType, GenesysDecodeError, HistoryPage as WirePage,
-    MessageKind, OutgoingMessage, Presence, Request, ServerBody, ServerMessage, StructuredMessage,
-    Typing, HEALTH_CHECK_TRACING_ID,
+    ButtonResponse, Card as WireCard, Content, Direction, Event as GenesysEvent, FrameType,
+    GenesysDecodeError, HistoryPage as WirePage, MessageKind, OutgoingContent, OutgoingMessage,
+    Presence, Request, ServerBody, ServerMessage, StructuredMessage, Typing,
+    HEALTH_CHECK_TRACING_ID,
 };
 
 /// How long agent typing shows when the event names no duration.
@@ -109,8 +111,28 @@ impl WireProtocol for GenesysProtocol {
                 text,
                 client_id,
                 attributes,
+                answer,
             } => {
                 let mut message = OutgoingMessage::text(text, attributes.clone());
+                // The chosen text goes as the message's text too (MTSDK sends none for a
+                // quick reply), so that the transcript and the history read as said.
+                if let Some(answer) = answer {
+                    if !answer.quick_reply {
+                        message.kind = MessageKind::Structured;
+                    }
+                    message.content.push(OutgoingContent {
+                        content_type: "ButtonResponse",
+                        button_response: ButtonResponse {
+                            text: text.clone(),
+                            payload: answer.payload.clone(),
+                            kind: if answer.quick_reply {
+                                "QuickReply"
+                            } else {
+                                "Button"
+                            },
+                        },
+                    });
+                }
                 // Older servers echo `customMessageId` back; newer ones the tracingId.
                 if let Some(id) = client_id {
                     message
@@ -184,7 +206,8 @@ impl WireProtocol for GenesysProtocol {
                     (Direction::Outbound, _) => false,
                     (Direction::Other, _) => return None,
                 };
-                let text = message.text.filter(|t| !t.is_empty())?;
+                let offer = read_offer(&message.content);
+                let text = message.text.filter(|t| !t.is_empty() || offer.is_some())?;
                 let channel = message.channel.unwrap_or_default();
                 Some(HistoryItem {
                     id: message.id?,
@@ -197,6 +220,7 @@ impl WireProtocol for GenesysProtocol {
                         .map(String::from),
                     at_ms: channel.time.as_deref().and_then(parse_time_ms),
                     client_id: message.metadata.custom_message_id,
+                    offer,
                 })
             })
             .collect();
@@ -361,8 +385,8 @@ fn read_structured(frame: FrameType, tracing_id: Option<String>, body: Structure
             }
         }
         (Some(Direction::Outbound), MessageKind::Event) => read_event(&body),
-        (Some(Direction::Outbound), _) => match body.text {
-            Some(text) if !text.is_empty() => Incoming::AgentMessage {
+        (Some(Direction::Outbound), _) => match (body.text, read_offer(&body.content)) {
+            (Some(text), offer) if !text.is_empty() || offer.is_some() => Incoming::AgentMessage {
                 seq: None,
                 author: body
                     .channel
@@ -373,12 +397,64 @@ fn read_structured(frame: FrameType, tracing_id: Option<String>, body: Structure
                 id: body.id,
                 at_ms,
                 text,
+                offer,
             },
             _ => Incoming::Noted,
         },
         _ => Incoming::Noted,
     };
     Event::Received(incoming)
+}
+
+/// Quick replies, or cards (one, or a carousel's), from a message's content. A content
+/// type not shown here leaves the message its text. Links and images pointing anywhere
+/// but `https:` (or `http:` to this machine) are dropped.
+fn read_offer(content: &[Content]) -> Option<Offer> {
+    let replies: Vec<Choice> = content
+        .iter()
+        .filter_map(|c| c.quick_reply.as_ref())
+        .filter(|r| !r.text.is_empty())
+        .map(|r| Choice {
+            text: r.text.clone(),
+            payload: r.payload.clone(),
+        })
+        .collect();
+    if !replies.is_empty() {
+        return Some(Offer::QuickReplies(replies));
+    }
+    let cards: Vec<Card> = content
+        .iter()
+        .flat_map(|c| {
+            c.card
+                .iter()
+                .chain(c.carousel.iter().flat_map(|carousel| carousel.cards.iter()))
+        })
+        .map(read_card)
+        .collect();
+    (!cards.is_empty()).then_some(Offer::Cards(cards))
+}
+
+fn read_card(card: &WireCard) -> Card {
+    Card {
+        title: card.title.clone(),
+        description: card.description.clone().filter(|d| !d.is_empty()),
+        image: card.image.as_deref().and_then(safe_url).map(String::from),
+        actions: card
+            .actions
+            .iter()
+            .filter_map(|action| match action.kind.as_str() {
+                "Postback" => Some(CardAction::Postback {
+                    text: action.text.clone(),
+                    payload: action.payload.clone().unwrap_or_default(),
+                }),
+                "Link" => Some(CardAction::Link {
+                    text: action.text.clone(),
+                    url: safe_url(action.url.as_deref()?)?.to_string(),
+                }),
+                _ => None,
+            })
+            .collect(),
+    }
 }
 
 fn read_event(body: &StructuredMessage) -> Incoming {
@@ -459,7 +535,8 @@ mod tests {
                 id: Some("1".into()),
                 at_ms: Some(1_707_518_390_526.0),
                 author: Some("Robot Friend".into()),
-                text: "Hi".into()
+                text: "Hi".into(),
+                offer: None,
             }
         );
         assert_eq!(
@@ -641,6 +718,7 @@ mod tests {
                     text: "hello".into(),
                     client_id: Some("c-9".into()),
                     attributes: Default::default(),
+                    answer: None,
                 })
                 .unwrap(),
         )
@@ -657,6 +735,7 @@ mod tests {
             text: "hi".into(),
             client_id: None,
             attributes: [("context.firstName".to_string(), "Ada".to_string())].into(),
+            answer: None,
         });
         assert_eq!(
             with_attributes["message"]["channel"],
@@ -740,6 +819,7 @@ mod tests {
                     author: None,
                     at_ms: Some(1_398_892_191_411.0),
                     client_id: None,
+                    offer: None,
                 },
                 HistoryItem {
                     id: "g1".into(),
@@ -748,6 +828,7 @@ mod tests {
                     author: None,
                     at_ms: None,
                     client_id: Some("c-1".into()),
+                    offer: None,
                 }
             ]
         );

@@ -108,6 +108,7 @@ impl WireProtocol for TutorialProtocol {
                 at_ms: None,
                 author: agent_name,
                 text,
+                offer: None,
             },
             ServerFrame::AgentTyping => Incoming::AgentTyping(true),
             ServerFrame::AgentNotTyping => Incoming::AgentTyping(false),
@@ -190,7 +191,8 @@ mod tests {
                 id: None,
                 at_ms: None,
                 author: Some("Sam".into()),
-                text: "<b>hi</b>".into()
+                text: "<b>hi</b>".into(),
+                offer: None,
             }
         );
         assert_eq!(
@@ -200,7 +202,8 @@ mod tests {
                 id: None,
                 at_ms: None,
                 author: None,
-                text: "plain".into()
+                text: "plain".into(),
+                offer: None,
             }
         );
         assert_eq!(
@@ -289,6 +292,7 @@ mod tests {
             text: "a \"quote\"".into(),
             client_id: Some("c-9".into()),
             attributes: Default::default(),
+            answer: None,
         };
         assert_eq!(
             TutorialProtocol.encode(&message).unwrap(),
@@ -299,6 +303,7 @@ mod tests {
             text: "hi".into(),
             client_id: None,
             attributes: Default::default(),
+            answer: None,
         };
         assert_eq!(
             TutorialProtocol.encode(&without_id).unwrap(),
