@@ -608,7 +608,10 @@ fn a_quick_reply_is_sent_as_the_visitors_answer_and_offered_no_more() {
         sent[0]["message"]["content"],
         json!([{"contentType":"ButtonResponse","buttonResponse":{"text":"No","payload":"cookie2","type":"QuickReply"}}])
     );
-    assert!(core.transcript.iter().any(|e| e.id == asked.id && e.answered));
+    assert!(core
+        .transcript
+        .iter()
+        .any(|e| e.id == asked.id && e.answered));
     assert_eq!(transcript(&core).last().unwrap().1, "No");
     // Chosen once: a second choice sends nothing.
     core.clock_ms += 1000.0;
@@ -631,8 +634,14 @@ fn a_newer_message_retires_quick_replies_and_history_keeps_them_answered() {
         "2026-01-01T10:00:00.000Z",
     );
     frame(&mut core, &ask);
-    frame(&mut core, &agent("never mind", "a2", "2026-01-01T10:00:01.000Z"));
-    assert!(core.transcript.iter().any(|e| e.offer.is_some() && e.answered));
+    frame(
+        &mut core,
+        &agent("never mind", "a2", "2026-01-01T10:00:01.000Z"),
+    );
+    assert!(core
+        .transcript
+        .iter()
+        .any(|e| e.offer.is_some() && e.answered));
     // From history, newest first: the question and the visitor's answer after it.
     let (mut resumed, _) = reconnected_with(&[]);
     let page = WIRE
@@ -653,7 +662,10 @@ fn a_newer_message_retires_quick_replies_and_history_keeps_them_answered() {
         .iter()
         .find(|e| e.offer.is_some())
         .unwrap();
-    assert!(question.answered, "answered in the history: not offered again");
+    assert!(
+        question.answered,
+        "answered in the history: not offered again"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod support;
 
 use serde_json::Value;
 use support::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -555,6 +556,123 @@ async fn a_message_over_the_services_limit_is_marked_and_explained() {
     .await;
     w.wait_for("the message marked", |w| {
         w.find(".gc-guest[data-delivery=failed]").is_some()
+    })
+    .await;
+}
+
+fn rich_frame(id: &str, text: &str, content: Value) -> String {
+    serde_json::json!({"type":"message","class":"StructuredMessage","code":200,
+        "body":{"text":text,"type":"Structured","direction":"Outbound","id":id,
+            "channel":{"time":"2030-01-01T00:00:00.000Z","from":{"nickname":"Bot"}},
+            "content":content,"originatingEntity":"Bot"}})
+    .to_string()
+}
+
+#[wasm_bindgen_test]
+async fn quick_replies_answer_once_and_go_away() {
+    let name = unique_name("genesys-qr");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    let ask = rich_frame(
+        "11111111111111111111111111111111",
+        "What would you like to do?",
+        serde_json::json!([
+            {"contentType":"QuickReply","quickReply":{"text":"Yes","payload":"cookie1"}},
+            {"contentType":"QuickReply","quickReply":{"text":"No","payload":"cookie2"}}
+        ]),
+    );
+    post(&control(&token, "push"), &ask).await;
+    w.wait_for("the replies as buttons", |w| {
+        w.all_text(".gc-replies .gc-reply") == ["Yes", "No"]
+    })
+    .await;
+    let group = w.find(".gc-replies").unwrap();
+    assert_eq!(group.get_attribute("role").as_deref(), Some("group"));
+    let en = &guest_chat::i18n::EN;
+    w.wait_for("the choices announced", |w| {
+        w.text(".gc-announcer").contains(&en.choices_label(2))
+    })
+    .await;
+    let buttons = document().query_selector_all(".gc-reply").unwrap();
+    let no: web_sys::HtmlElement = buttons.item(1).unwrap().unchecked_into();
+    no.click();
+    w.wait_for(
+        "the answer as the visitor's message, the buttons gone",
+        |w| w.all_text(".gc-guest .gc-text") == ["No"] && w.find(".gc-replies").is_none(),
+    )
+    .await;
+    w.wait_for("acknowledged", |w| {
+        w.find(".gc-guest[data-delivery=delivered]").is_some()
+    })
+    .await;
+    let answered = requests(&token, "onMessage").await;
+    let sent = answered.last().unwrap();
+    assert_eq!(
+        sent["message"]["content"][0]["buttonResponse"],
+        serde_json::json!({"text":"No","payload":"cookie2","type":"QuickReply"})
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_carousel_links_safely_and_answers_by_postback() {
+    let name = unique_name("genesys-cards");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    let cards = rich_frame(
+        "22222222222222222222222222222222",
+        "<b>Carousel</b> content test",
+        serde_json::json!([
+            {"contentType":"Carousel","carousel":{"cards":[
+                {"title":"Card 1","description":"D1","image":"javascript:alert(1)","actions":[
+                    {"type":"Link","text":"Open","url":"https://example.org/a"},
+                    {"type":"Link","text":"Evil","url":"javascript:alert(1)"},
+                    {"type":"Postback","text":"Select this option","payload":"postback_payload"}]},
+                {"title":"Card 2","description":"D2","actions":[]}]}},
+            {"contentType":"DatePicker","datePicker":{"title":"Select a time"}}
+        ]),
+    );
+    post(&control(&token, "push"), &cards).await;
+    w.wait_for("two cards", |w| {
+        w.all_text(".gc-card-title") == ["Card 1", "Card 2"]
+    })
+    .await;
+    // Text stays text; an unshown content type leaves the text and breaks nothing.
+    assert_eq!(
+        w.all_text(".gc-agent > .gc-text"),
+        ["<b>Carousel</b> content test"]
+    );
+    assert!(w.find(".gc-agent b").is_none());
+    let links = w.all_text(".gc-card-link");
+    assert_eq!(links, ["Open"], "the javascript: link is gone");
+    let link = w.find(".gc-card-link").unwrap();
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://example.org/a")
+    );
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(
+        link.get_attribute("rel").as_deref(),
+        Some("noopener noreferrer")
+    );
+    assert!(w.find(".gc-card-image").is_none(), "no javascript: image");
+    let strip = w.find(".gc-cards").unwrap();
+    assert_eq!(strip.get_attribute("tabindex").as_deref(), Some("0"));
+    w.click(".gc-card-button");
+    w.wait_for("the postback as the visitor's message", |w| {
+        w.all_text(".gc-guest .gc-text") == ["Select this option"]
+    })
+    .await;
+    wait_until("the button response sent", || {
+        let token = token.clone();
+        async move {
+            requests(&token, "onMessage").await.iter().any(|r| {
+                r["message"]["type"] == "Structured"
+                    && r["message"]["content"][0]["buttonResponse"]["type"] == "Button"
+                    && r["message"]["content"][0]["buttonResponse"]["payload"] == "postback_payload"
+            })
+        }
     })
     .await;
 }

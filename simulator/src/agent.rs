@@ -64,11 +64,11 @@ pub(crate) fn genesys_greet(state: AppState, token: String) {
     tokio::spawn(async move {
         tokio::time::sleep(state.config().queue_time).await;
         if state.genesys_scripted_and_free(&token) {
-            state.genesys_agent_message(
+            // A bot greets with quick replies, as Genesys Cloud flows usually do.
+            state.genesys_rich_message(
                 &token,
                 &format!("Hi, I'm {AGENT_NAME}. How can I help you today?"),
-                AGENT_NAME,
-                true,
+                crate::genesys::sample_quick_replies(),
             );
         }
     });

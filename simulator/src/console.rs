@@ -144,6 +144,15 @@ pub(crate) async fn routing(
     )
 }
 
+/// Sample rich content into a Genesys conversation (`{kind, text}`).
+pub(crate) async fn rich(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<crate::genesys::RichBody>,
+) -> Response {
+    done(state.genesys_console_rich(&id, &body.kind, &body.text), &id)
+}
+
 pub(crate) async fn end(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     if state.genesys_console_end(&id).is_some() {
         return Json("ok").into_response();
@@ -168,4 +177,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/agent/api/sessions/{id}/typing", post(typing))
         .route("/agent/api/sessions/{id}/routing", post(routing))
         .route("/agent/api/sessions/{id}/end", post(end))
+        .route("/agent/api/sessions/{id}/rich", post(rich))
 }

@@ -202,6 +202,31 @@ impl AppState {
         self.genesys_push_message(token, body)
     }
 
+    /// A bot's `Structured` message with `content` (quick replies, a card, a carousel).
+    pub(crate) fn genesys_rich_message(
+        &self,
+        token: &str,
+        text: &str,
+        content: Value,
+    ) -> Option<Value> {
+        let body = json!({
+            "text": text,
+            "type": "Structured",
+            "direction": "Outbound",
+            "id": message_id(),
+            "channel": {
+                "time": iso_time(epoch_ms()),
+                "type": "Private",
+                "from": { "nickname": crate::agent::AGENT_NAME },
+                "to": {}
+            },
+            "content": content,
+            "originatingEntity": "Bot",
+            "metadata": { "correlationId": uuid::Uuid::new_v4().to_string() }
+        });
+        self.genesys_push_message(token, body)
+    }
+
     /// Keeps `body` in the session's history and pushes it as a `StructuredMessage`.
     fn genesys_push_message(&self, token: &str, body: Value) -> Option<Value> {
         let mut state = self.genesys();
@@ -825,6 +850,13 @@ struct DeliverBody {
 }
 
 #[derive(Deserialize)]
+pub(crate) struct RichBody {
+    pub kind: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+#[derive(Deserialize)]
 struct SwitchBody {
     enabled: bool,
 }
@@ -849,6 +881,44 @@ fn genesys_summary(token: &str, s: &GuestSession) -> crate::console::SessionSumm
         ended: s.read_only,
         messages: s.history.iter().filter(|m| m["type"] != "Event").count(),
     }
+}
+
+/// The scripted bot's greeting choices.
+pub(crate) fn sample_quick_replies() -> Value {
+    json!([
+        { "contentType": "QuickReply", "quickReply": { "text": "Track my order", "payload": "track", "action": "Message" } },
+        { "contentType": "QuickReply", "quickReply": { "text": "Returns", "payload": "returns", "action": "Message" } },
+        { "contentType": "QuickReply", "quickReply": { "text": "Talk to a person", "payload": "human", "action": "Message" } }
+    ])
+}
+
+/// One card, as the agent console sends it.
+pub(crate) fn sample_card() -> Value {
+    json!([{ "contentType": "Card", "card": {
+        "title": "Trail tent 2P",
+        "description": "Two people, 1.9 kg, three seasons.",
+        "actions": [
+            { "type": "Postback", "text": "Add to basket", "payload": "add-tent" },
+            { "type": "Link", "text": "Details", "url": "https://shop.example.com/tent" }
+        ]
+    } }])
+}
+
+/// A carousel of three cards, as the agent console sends it.
+pub(crate) fn sample_carousel() -> Value {
+    let card = |title: &str, payload: &str| {
+        json!({
+            "title": title,
+            "description": "In stock",
+            "actions": [
+                { "type": "Postback", "text": "Choose", "payload": payload },
+                { "type": "Link", "text": "Details", "url": format!("https://shop.example.com/{payload}") }
+            ]
+        })
+    };
+    json!([{ "contentType": "Carousel", "carousel": { "cards": [
+        card("Hiking boots", "boots"), card("Rain jacket", "jacket"), card("Day pack", "pack")
+    ] } }])
 }
 
 /// The agent's side and the test controls of Genesys sessions, under `/control/genesys`.
@@ -972,6 +1042,12 @@ pub(crate) fn control_routes() -> Router<AppState> {
             }),
         )
         .route(
+            "/control/genesys/sessions/{token}/rich",
+            post(|State(state): State<AppState>, Path(token): Path<String>, Json(body): Json<RichBody>| async move {
+                found(state.genesys_console_rich(&token, &body.kind, &body.text))
+            }),
+        )
+        .route(
             "/control/genesys/guest-typing",
             post(|State(state): State<AppState>, Json(body): Json<SwitchBody>| async move {
                 state.genesys().guest_typing_off = !body.enabled;
@@ -1042,6 +1118,24 @@ impl AppState {
             self.genesys_typing(token, 5000)?;
         }
         Some(())
+    }
+
+    /// The console's agent sends sample rich content: `quick-replies`, `card` or
+    /// `carousel`; `None` for another kind or session.
+    pub(crate) fn genesys_console_rich(
+        &self,
+        token: &str,
+        kind: &str,
+        text: &str,
+    ) -> Option<Value> {
+        let content = match kind {
+            "quick-replies" => sample_quick_replies(),
+            "card" => sample_card(),
+            "carousel" => sample_carousel(),
+            _ => return None,
+        };
+        self.genesys_take_over(token);
+        self.genesys_rich_message(token, text, content)
     }
 
     pub(crate) fn genesys_console_end(&self, token: &str) -> Option<()> {

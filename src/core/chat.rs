@@ -258,7 +258,7 @@ impl Entry {
             Some(Delivery::Delivered) => 3,
             Some(Delivery::Failed) => 4,
         };
-        self.id << 3 | delivery
+        self.id << 4 | delivery << 1 | u64::from(self.answered)
     }
 }
 

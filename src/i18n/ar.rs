@@ -75,4 +75,13 @@ pub static AR: Strings = Strings {
     clear_confirm: "هل تريد مسح هذه المحادثة هنا وعلى الخادم؟ لا يمكن التراجع عن ذلك.",
     clear_yes: "مسح",
     cancel: "إلغاء",
+    quick_replies: "ردود مقترحة",
+    cards: "خيارات",
+    choices: Plural {
+        one: "خيار واحد: 1",
+        two: "خياران: 2",
+        few: "{n} خيارات",
+        many: "{n} خيارًا",
+        other: "{n} خيار",
+    },
 };

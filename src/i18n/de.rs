@@ -75,4 +75,13 @@ pub static DE: Strings = Strings {
     clear_confirm: "Diese Unterhaltung hier und auf dem Server löschen? Das lässt sich nicht rückgängig machen.",
     clear_yes: "Löschen",
     cancel: "Abbrechen",
+    quick_replies: "Vorgeschlagene Antworten",
+    cards: "Optionen",
+    choices: Plural {
+        one: "1 Auswahl",
+        two: "{n} Auswahlmöglichkeiten",
+        few: "{n} Auswahlmöglichkeiten",
+        many: "{n} Auswahlmöglichkeiten",
+        other: "{n} Auswahlmöglichkeiten",
+    },
 };

@@ -77,4 +77,13 @@ pub static EN: Strings = Strings {
     clear_confirm: "Erase this conversation here and on the server? This cannot be undone.",
     clear_yes: "Clear",
     cancel: "Cancel",
+    quick_replies: "Suggested replies",
+    cards: "Options",
+    choices: Plural {
+        one: "1 choice",
+        two: "{n} choices",
+        few: "{n} choices",
+        many: "{n} choices",
+        other: "{n} choices",
+    },
 };

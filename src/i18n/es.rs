@@ -75,4 +75,13 @@ pub static ES: Strings = Strings {
     clear_confirm: "¿Borrar esta conversación aquí y en el servidor? No se puede deshacer.",
     clear_yes: "Borrar",
     cancel: "Cancelar",
+    quick_replies: "Respuestas sugeridas",
+    cards: "Opciones",
+    choices: Plural {
+        one: "1 opción",
+        two: "{n} opciones",
+        few: "{n} opciones",
+        many: "{n} opciones",
+        other: "{n} opciones",
+    },
 };

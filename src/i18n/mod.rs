@@ -204,6 +204,10 @@ pub struct Strings {
     pub clear_confirm: &'static str,
     pub clear_yes: &'static str,
     pub cancel: &'static str,
+    pub quick_replies: &'static str,
+    pub cards: &'static str,
+    /// How many choices a message offers, as the announcer says it.
+    pub choices: Plural,
 }
 
 /// `template` with each `{name}` among `values` replaced by its value, in one pass, so
@@ -331,6 +335,10 @@ impl Strings {
     }
 
     /// "3 unread messages", in the form the language's plural rule picks.
+    pub fn choices_label(&self, count: u32) -> String {
+        fill(self.choices.pick(self.plural_rule.category(count)), count)
+    }
+
     pub fn unread_label(&self, count: u32) -> String {
         fill(self.unread.pick(self.plural_rule.category(count)), count)
     }

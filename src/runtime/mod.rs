@@ -127,6 +127,33 @@ impl UseGuestChatReturn {
         dispatch(self.chat, Event::ClearConversation);
     }
 
+    /// The visitor chose quick reply `choice` of the message `entry`.
+    pub fn choose_reply(&self, entry: u64, choice: usize) {
+        let client_id = new_client_id();
+        dispatch(
+            self.chat,
+            Event::ChooseReply {
+                entry,
+                choice,
+                client_id,
+            },
+        );
+    }
+
+    /// The visitor pressed postback `action` of card `card` of the message `entry`.
+    pub fn press_card_button(&self, entry: u64, card: usize, action: usize) {
+        let client_id = new_client_id();
+        dispatch(
+            self.chat,
+            Event::PressCardButton {
+                entry,
+                card,
+                action,
+                client_id,
+            },
+        );
+    }
+
     /// The visitor read the conversation here: the other tabs clear their badge.
     pub fn mark_read(&self) {
         if let Some(c) = controller(self.chat) {
@@ -353,6 +380,26 @@ impl Controller {
             Event::GuestTyping => TabMessage::Typing,
             Event::StartNewChat => TabMessage::StartNewChat,
             Event::ClearConversation => TabMessage::Clear,
+            Event::ChooseReply {
+                entry,
+                choice,
+                client_id,
+            } => TabMessage::Choose {
+                entry,
+                choice,
+                client_id,
+            },
+            Event::PressCardButton {
+                entry,
+                card,
+                action,
+                client_id,
+            } => TabMessage::Press {
+                entry,
+                card,
+                action,
+                client_id,
+            },
             _ => return,
         };
         if let Some(link) = &self.state.borrow().resources.tabs {
@@ -394,6 +441,32 @@ impl Controller {
             TabMessage::Typing => self.dispatch(chat, Event::GuestTyping),
             TabMessage::StartNewChat => self.dispatch(chat, Event::StartNewChat),
             TabMessage::Clear => self.dispatch(chat, Event::ClearConversation),
+            TabMessage::Choose {
+                entry,
+                choice,
+                client_id,
+            } => self.dispatch(
+                chat,
+                Event::ChooseReply {
+                    entry,
+                    choice,
+                    client_id,
+                },
+            ),
+            TabMessage::Press {
+                entry,
+                card,
+                action,
+                client_id,
+            } => self.dispatch(
+                chat,
+                Event::PressCardButton {
+                    entry,
+                    card,
+                    action,
+                    client_id,
+                },
+            ),
             TabMessage::Frame { .. } | TabMessage::Hello => {}
         }
     }

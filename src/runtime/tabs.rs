@@ -43,6 +43,18 @@ pub enum TabMessage {
     Clear,
     /// The visitor read the conversation in one tab: the others clear their badge.
     Read,
+    /// The visitor chose a quick reply, or pressed a card's button, in a mirroring tab.
+    Choose {
+        entry: u64,
+        choice: usize,
+        client_id: String,
+    },
+    Press {
+        entry: u64,
+        card: usize,
+        action: usize,
+        client_id: String,
+    },
 }
 
 /// Numbers separated by spaces.
@@ -95,6 +107,17 @@ impl TabMessage {
             TabMessage::StartNewChat => "N".into(),
             TabMessage::Clear => "C".into(),
             TabMessage::Read => "R".into(),
+            TabMessage::Choose {
+                entry,
+                choice,
+                client_id,
+            } => format!("Q{entry} {choice} {client_id}"),
+            TabMessage::Press {
+                entry,
+                card,
+                action,
+                client_id,
+            } => format!("P{entry} {card} {action} {client_id}"),
         }
     }
 
@@ -133,6 +156,23 @@ impl TabMessage {
             'N' => TabMessage::StartNewChat,
             'C' => TabMessage::Clear,
             'R' => TabMessage::Read,
+            'Q' => {
+                let mut parts = rest.split(' ');
+                TabMessage::Choose {
+                    entry: parts.next()?.parse().ok()?,
+                    choice: parts.next()?.parse().ok()?,
+                    client_id: parts.next()?.to_string(),
+                }
+            }
+            'P' => {
+                let mut parts = rest.split(' ');
+                TabMessage::Press {
+                    entry: parts.next()?.parse().ok()?,
+                    card: parts.next()?.parse().ok()?,
+                    action: parts.next()?.parse().ok()?,
+                    client_id: parts.next()?.to_string(),
+                }
+            }
             _ => return None,
         })
     }

@@ -1,6 +1,6 @@
 use super::{composer::Composer, status_bar::StatusBar, transcript::Transcript};
 use crate::{
-    core::{Config, ConfigError, EntryKind, Phase},
+    core::{Config, ConfigError, EntryKind, Offer, Phase},
     use_guest_chat, UseGuestChatReturn,
 };
 use leptos::prelude::*;
@@ -57,7 +57,20 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
                 .rev()
                 .filter_map(|entry| match entry.kind {
                     EntryKind::Agent => {
-                        Some(strings.agent_says(entry.agent_name.as_deref(), &entry.text))
+                        let said = strings.agent_says(entry.agent_name.as_deref(), &entry.text);
+                        // A rich message is read by its text, and says how many choices it offers.
+                        let choices = match entry.offer.as_deref() {
+                            Some(Offer::QuickReplies(replies)) => replies.len(),
+                            Some(Offer::Cards(cards)) => {
+                                cards.iter().map(|c| c.actions.len()).sum()
+                            }
+                            None => 0,
+                        };
+                        Some(if choices > 0 {
+                            format!("{said} {}", strings.choices_label(choices as u32))
+                        } else {
+                            said
+                        })
                     }
                     EntryKind::System | EntryKind::Error => Some(strings.entry_text(entry)),
                     EntryKind::Guest => None,

@@ -1,10 +1,10 @@
 use crate::{
-    core::{Delivery, Entry, EntryKind},
+    core::{CardAction, Delivery, Entry, EntryKind, Offer},
     i18n::{Locale, Strings},
     UseGuestChatReturn,
 };
 use leptos::{html, prelude::*};
-use std::cell::RefCell;
+use std::{cell::RefCell, sync::Arc};
 
 /// Distance from the bottom, in pixels, within which the visitor counts as reading the newest message.
 const PINNED_SLACK_PX: i32 = 48;
@@ -108,6 +108,7 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
             data-meta=(!meta.is_empty()).then_some(meta)
         >
             <span class="gc-text">{strings.entry_text(&entry)}</span>
+            {entry.offer.clone().map(|offer| view! { <Offered entry=entry.id offer answered=entry.answered chat /> })}
             {(entry.delivery == Some(Delivery::Failed)).then(|| {
                 let id = entry.id;
                 view! {
@@ -117,6 +118,78 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
                 }
             })}
         </div>
+    }
+}
+
+/// What a message offers: quick replies while they are current, or cards side by side.
+/// Every label is text; links and images were checked when the message was read.
+#[component]
+fn Offered(
+    entry: u64,
+    offer: Arc<Offer>,
+    answered: bool,
+    chat: UseGuestChatReturn,
+) -> impl IntoView {
+    let strings = chat.strings;
+    match &*offer {
+        Offer::QuickReplies(_) if answered => ().into_any(),
+        Offer::QuickReplies(replies) => view! {
+            <div class="gc-replies" role="group" aria-label=strings.quick_replies>
+                {replies
+                    .iter()
+                    .enumerate()
+                    .map(|(choice, reply)| {
+                        view! {
+                            <button type="button" class="gc-reply" on:click=move |_| chat.choose_reply(entry, choice)>
+                                {reply.text.clone()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+        .into_any(),
+        // A carousel scrolls sideways; the keyboard reaches every card's buttons with Tab,
+        // and the strip itself scrolls with the arrow keys once focused.
+        Offer::Cards(cards) => view! {
+            <div class="gc-cards" role="group" aria-label=strings.cards tabindex=(cards.len() > 1).then_some("0")>
+                {cards
+                    .iter()
+                    .enumerate()
+                    .map(|(index, card)| {
+                        view! {
+                            <div class="gc-card">
+                                {card.image.clone().map(|src| view! { <img class="gc-card-image" src=src alt="" loading="lazy" width="240" height="135" /> })}
+                                <p class="gc-card-title">{card.title.clone()}</p>
+                                {card.description.clone().map(|d| view! { <p class="gc-card-text">{d}</p> })}
+                                <div class="gc-card-actions">
+                                    {card
+                                        .actions
+                                        .iter()
+                                        .enumerate()
+                                        .map(|(action, pressed)| match pressed {
+                                            CardAction::Postback { text, .. } => view! {
+                                                <button type="button" class="gc-card-button" on:click=move |_| chat.press_card_button(entry, index, action)>
+                                                    {text.clone()}
+                                                </button>
+                                            }
+                                            .into_any(),
+                                            CardAction::Link { text, url } => view! {
+                                                <a class="gc-card-link" href=url.clone() target="_blank" rel="noopener noreferrer">
+                                                    {text.clone()}
+                                                </a>
+                                            }
+                                            .into_any(),
+                                        })
+                                        .collect_view()}
+                                </div>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+        .into_any(),
     }
 }
 
