@@ -749,3 +749,39 @@ fn only_https_and_this_machines_http_are_safe() {
         assert_eq!(safe_url(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn agent_files_keep_their_name_size_and_only_safe_addresses() {
+    let mut core = configured(true);
+    frame(
+        &mut core,
+        &json!({"type":"message","class":"StructuredMessage","code":200,"body":{"direction":"Outbound","id":"f1",
+            "channel":{"time":"2026-01-01T10:00:00.000Z"},"type":"Text","text":"Hi","content":[
+            {"attachment":{"id":"a1","filename":"image.png","mediaType":"Image","fileSize":1,"mime":"image/png","url":"https://downloadurl.com/i"},"contentType":"Attachment"},
+            {"attachment":{"id":"a2","filename":"receipt.pdf","mediaType":"File","fileSize":12345,"mime":"application/pdf","url":"https://downloadurl.com/r"},"contentType":"Attachment"},
+            {"attachment":{"id":"a3","filename":"evil.html","mediaType":"File","url":"javascript:alert(1)"},"contentType":"Attachment"}],
+            "originatingEntity":"Human"}})
+        .to_string(),
+    );
+    let entry = core.transcript.last().unwrap();
+    assert_eq!(&*entry.text, "Hi");
+    assert_eq!(
+        entry.offer.as_deref(),
+        Some(&Offer::Files(vec![
+            FileLink {
+                id: "a1".into(),
+                name: "image.png".into(),
+                url: "https://downloadurl.com/i".into(),
+                image: true,
+                size: Some(1),
+            },
+            FileLink {
+                id: "a2".into(),
+                name: "receipt.pdf".into(),
+                url: "https://downloadurl.com/r".into(),
+                image: false,
+                size: Some(12345),
+            }
+        ]))
+    );
+}

@@ -676,3 +676,41 @@ async fn a_carousel_links_safely_and_answers_by_postback() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn an_agents_image_and_file_show_safely() {
+    let name = unique_name("genesys-files");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    let files = serde_json::json!({"type":"message","class":"StructuredMessage","code":200,"body":{
+        "direction":"Outbound","id":"33333333333333333333333333333333",
+        "channel":{"time":"2030-01-01T00:00:00.000Z"},"type":"Text","text":"Here you are","content":[
+        {"contentType":"Attachment","attachment":{"id":"a1","filename":"parcel <photo>.png","mediaType":"Image","mime":"image/png","url":format!("{SIM}/healthz")}},
+        {"contentType":"Attachment","attachment":{"id":"a2","filename":"receipt.pdf","mediaType":"File","fileSize":12345,"mime":"application/pdf","url":"https://downloads.example.org/r"}},
+        {"contentType":"Attachment","attachment":{"id":"a3","filename":"x.html","mediaType":"File","url":"data:text/html,<script>alert(1)</script>"}}],
+        "originatingEntity":"Human"}})
+    .to_string();
+    post(&control(&token, "push"), &files).await;
+    w.wait_for("the image and the file", |w| w.find(".gc-files").is_some())
+        .await;
+    let image = w.find(".gc-image img").unwrap();
+    assert_eq!(
+        image.get_attribute("alt").as_deref(),
+        Some("parcel <photo>.png")
+    );
+    assert_eq!(image.get_attribute("loading").as_deref(), Some("lazy"));
+    assert!(image.get_attribute("width").is_some() && image.get_attribute("height").is_some());
+    let opener = w.find(".gc-image").unwrap();
+    assert_eq!(
+        opener.get_attribute("rel").as_deref(),
+        Some("noopener noreferrer")
+    );
+    assert_eq!(
+        w.all_text(".gc-file-name"),
+        ["receipt.pdf"],
+        "the data: file is gone"
+    );
+    assert_eq!(w.all_text(".gc-file-size"), ["13 KB"]);
+    assert_eq!(w.all_text(".gc-file").len(), 2);
+}

@@ -290,6 +290,21 @@ pub struct Content {
     pub quick_reply: Option<QuickReply>,
     pub card: Option<Card>,
     pub carousel: Option<Carousel>,
+    pub attachment: Option<Attachment>,
+}
+
+/// A file an agent sent (or the echo of one the guest sent).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Attachment {
+    pub id: String,
+    pub filename: Option<String>,
+    /// `Image`, `Video`, `Audio`, `File`, …
+    pub media_type: Option<String>,
+    pub mime: Option<String>,
+    /// Bytes; may be absent.
+    pub file_size: Option<u64>,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]

@@ -183,6 +183,22 @@ pub enum Offer {
     QuickReplies(Vec<Choice>),
     /// A card, or several side by side (a carousel).
     Cards(Vec<Card>),
+    /// Files: images are shown, others offered for download.
+    Files(Vec<FileLink>),
+}
+
+/// A file sent in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileLink {
+    pub id: String,
+    /// Shown as text, and as an image's alternative text.
+    pub name: String,
+    /// A safe address (see [`safe_url`]).
+    pub url: String,
+    pub image: bool,
+    /// Bytes, when the server says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1284,7 +1300,7 @@ impl ChatCore {
                     .find(|e| e.id == entry)
                     .and_then(|e| match e.offer.as_deref()? {
                         Offer::Cards(cards) => cards.get(card)?.actions.get(action).cloned(),
-                        Offer::QuickReplies(_) => None,
+                        Offer::QuickReplies(_) | Offer::Files(_) => None,
                     });
                 let Some(CardAction::Postback { text, payload }) = pressed else {
                     return vec![];

@@ -4,7 +4,7 @@
 
 use super::{encode_query_component, HttpMethod, HttpRequest, SessionStart, WireProtocol};
 use crate::core::{
-    safe_url, Card, CardAction, Choice, CloseKind, CloseWhy, Config, Event, HistoryItem,
+    safe_url, Card, CardAction, Choice, CloseKind, CloseWhy, Config, Event, FileLink, HistoryItem,
     HistoryPage, Incoming, NewSession, Offer, Outgoing, Session, SessionConfigured, SessionSource,
     Unreadable,
 };
@@ -431,7 +431,30 @@ fn read_offer(content: &[Content]) -> Option<Offer> {
         })
         .map(read_card)
         .collect();
-    (!cards.is_empty()).then_some(Offer::Cards(cards))
+    if !cards.is_empty() {
+        return Some(Offer::Cards(cards));
+    }
+    let files: Vec<FileLink> = content
+        .iter()
+        .filter_map(|c| c.attachment.as_ref())
+        .filter_map(|a| {
+            let url = safe_url(a.url.as_deref()?)?.to_string();
+            let image = a.media_type.as_deref() == Some("Image")
+                || a.mime.as_deref().is_some_and(|m| m.starts_with("image/"));
+            Some(FileLink {
+                id: a.id.clone(),
+                name: a
+                    .filename
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| "file".into()),
+                url,
+                image,
+                size: a.file_size,
+            })
+        })
+        .collect();
+    (!files.is_empty()).then_some(Offer::Files(files))
 }
 
 fn read_card(card: &WireCard) -> Card {

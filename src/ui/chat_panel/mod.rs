@@ -64,7 +64,7 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
                             Some(Offer::Cards(cards)) => {
                                 cards.iter().map(|c| c.actions.len()).sum()
                             }
-                            None => 0,
+                            Some(Offer::Files(_)) | None => 0,
                         };
                         Some(if choices > 0 {
                             format!("{said} {}", strings.choices_label(choices as u32))

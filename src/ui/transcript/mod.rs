@@ -121,6 +121,20 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     }
 }
 
+/// A file's size in whole units (no float formatting in the widget): 512 B, 12 KB, 3.4 MB.
+fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes < KB {
+        format!("{bytes} B")
+    } else if bytes < MB {
+        format!("{} KB", bytes.div_ceil(KB))
+    } else {
+        let tenths = (bytes * 10).div_ceil(MB);
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    }
+}
+
 /// What a message offers: quick replies while they are current, or cards side by side.
 /// Every label is text; links and images were checked when the message was read.
 #[component]
@@ -143,6 +157,34 @@ fn Offered(
                             <button type="button" class="gc-reply" on:click=move |_| chat.choose_reply(entry, choice)>
                                 {reply.text.clone()}
                             </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+        .into_any(),
+        // Images open full size on activation; their box is reserved before they load.
+        Offer::Files(files) => view! {
+            <div class="gc-files">
+                {files
+                    .iter()
+                    .map(|file| {
+                        if file.image {
+                            view! {
+                                <a class="gc-file gc-image" href=file.url.clone() target="_blank" rel="noopener noreferrer">
+                                    <img src=file.url.clone() alt=file.name.clone() loading="lazy" width="240" height="180" />
+                                </a>
+                            }
+                            .into_any()
+                        } else {
+                            let size = file.size.map(file_size).unwrap_or_default();
+                            view! {
+                                <a class="gc-file" href=file.url.clone() target="_blank" rel="noopener noreferrer" download=file.name.clone()>
+                                    <span class="gc-file-name">{file.name.clone()}</span>
+                                    <span class="gc-file-size">{size}</span>
+                                </a>
+                            }
+                            .into_any()
                         }
                     })
                     .collect_view()}
