@@ -205,11 +205,14 @@ for (const scheme of ["light", "dark"]) {
     await page.locator(".gc-agent").first().waitFor();
     // The bot greets with quick replies; a card and a carousel join them on screen.
     await page.locator(".gc-reply").first().waitFor();
+    await page.locator(".gc-panel").screenshot({ path: join(shots, `bot-greeting-${scheme}.png`) });
     const newest = (await sim.control("/agent/api/sessions")).find((s) => s.protocol === "genesys");
     await sim.control(`/agent/api/sessions/${newest.id}/rich`, { kind: "card", text: "Our bestseller:" });
     await sim.control(`/agent/api/sessions/${newest.id}/rich`, { kind: "carousel", text: "You may like:" });
     await page.locator(".gc-card").nth(3).waitFor();
     await axe(page, "quick replies, a card and a carousel on screen");
+    await page.locator(".gc-card").nth(1).scrollIntoViewIfNeeded();
+    await page.locator(".gc-panel").screenshot({ path: join(shots, `carousel-${scheme}.png`) });
     await page.locator(".gc-menu-toggle").click();
     await page.locator(".gc-clear").waitFor();
     await axe(page, "the chat options open");
