@@ -238,11 +238,9 @@ struct State {
     persisted: (u64, u64),
     /// The connection being opened begins a new conversation.
     start_new: bool,
-    /// This tab holds the conversation's connection; otherwise it mirrors the tab that does.
+    /// This tab holds the conversation's lock (or has no other tabs to share with): it
+    /// connects and writes the conversation; otherwise it mirrors the tab that does.
     leading: bool,
-    /// The lock confirms the lead (or there are no other tabs to share with): only then
-    /// is the conversation written to shared storage.
-    confirmed: bool,
     /// What was last told to the other tabs, so an unchanged state is not told again.
     told: Option<MirroredView>,
     read_elsewhere: RwSignal<u32>,
@@ -476,11 +474,7 @@ impl Controller {
     fn lead(&self, chat: ChatHandle) {
         {
             let mut state = self.state.borrow_mut();
-            state.confirmed = true;
             if state.leading {
-                // It led at once, before the lock said so; from now on it may write.
-                drop(state);
-                self.persist();
                 return;
             }
             let mut core = ChatCore::new(
@@ -531,12 +525,11 @@ impl Controller {
         }
     }
 
-    /// A tab that started leading at once learns that another one leads: it lets go of
-    /// what it began, writes nothing, and mirrors the leader while it queues.
+    /// Another tab leads (it held the lock when this one asked, or took the lease over):
+    /// this one lets go of what it began, writes nothing, and mirrors it while it queues.
     fn follow(&self) {
         let mut state = self.state.borrow_mut();
         state.leading = false;
-        state.confirmed = false;
         state.resources.release_conversation();
         if let Some(link) = &mut state.resources.tabs {
             link.ask_to_lead(false);
@@ -552,7 +545,6 @@ impl Controller {
             return;
         }
         state.leading = false;
-        state.confirmed = false;
         state.resources.release_conversation();
         if let Some(link) = &mut state.resources.tabs {
             link.step_down();
@@ -789,7 +781,7 @@ impl Controller {
     fn persist(&self) {
         let Some(store) = &self.store else { return };
         // Only the leader writes the conversation; the others would write a mirror.
-        if !self.state.borrow().confirmed {
+        if !self.state.borrow().leading {
             return;
         }
         let (json, revisions) = {
@@ -896,7 +888,6 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             persisted: (0, 0),
             start_new: false,
             leading: !shared,
-            confirmed: !shared,
             told: None,
             read_elsewhere,
         }),
@@ -922,16 +913,13 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     if let Some(c) = controller(chat) {
         c.state.borrow_mut().resources.page = Some(listeners);
     }
-    // A visitor with no conversation yet has no other tab of it either (almost always):
-    // this tab starts at once, so the session request leaves during the first render,
-    // and lets go if the lock turns out to be taken. A kept conversation waits for it.
+    // A tab with no conversation kept asks for the lock only if it is free: another tab
+    // may have begun one it has not kept yet, and a second session must not start. The
+    // answer comes within milliseconds; a kept conversation queues for the lock.
     let fresh = controller(chat).is_some_and(|c| c.state.borrow().core.session().is_none());
     if let Some(c) = controller(chat) {
-        let mut state = c.state.borrow_mut();
-        state.leading = fresh || !shared;
-        state.confirmed = !shared;
         if shared {
-            state.core.share_changes();
+            c.state.borrow_mut().core.share_changes();
         }
     }
     let name = controller(chat).map(|c| format!("guest-chat|{}", c.snapshot_key));
@@ -953,7 +941,6 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         let mut state = c.state.borrow_mut();
         if on_its_own {
             state.leading = true;
-            state.confirmed = true;
         }
     }
     if controller(chat).is_some_and(|c| c.state.borrow().leading) {

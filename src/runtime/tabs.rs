@@ -182,7 +182,7 @@ impl TabMessage {
 pub enum TabNews {
     /// This tab now holds the conversation's lock: it leads.
     Leading,
-    /// Another tab holds the lock, asked for only if it was free.
+    /// Another tab holds the lock (asked for only if it was free), or took the lease.
     LedElsewhere,
     Message(TabMessage),
 }
@@ -244,26 +244,31 @@ impl LeaseState {
         }
     }
 
-    /// One beat: renew, or claim an expired lease, or lead on a claim that held.
-    fn beat(&mut self) -> bool {
+    /// One beat: renew, or claim an expired lease, or lead on a claim that held. A
+    /// leader that finds another tab's lease (both wrote at once) lets it lead.
+    fn beat(&mut self) -> Option<TabNews> {
         let now = now_ms();
         let holder = self.holder();
         let mine = holder.as_ref().is_some_and(|(tab, _)| *tab == self.tab);
         if self.leading {
+            if !mine && holder.as_ref().is_some_and(|(_, until)| *until >= now) {
+                self.leading = false;
+                return Some(TabNews::LedElsewhere);
+            }
             self.write();
-            return false;
+            return None;
         }
         if self.claimed && mine {
             self.leading = true;
             self.write();
-            return true;
+            return Some(TabNews::Leading);
         }
         self.claimed = false;
         if holder.is_none_or(|(_, until)| until < now) {
             self.write();
             self.claimed = true;
         }
-        false
+        None
     }
 
     fn give_up(&mut self) {
@@ -372,25 +377,41 @@ impl TabLink {
         let on_news = Rc::downgrade(&self.on_news);
         let beating = state.clone();
         let beat = move || {
-            let now_leading = beating.borrow_mut().beat();
-            if now_leading {
-                if let Some(on_news) = on_news.upgrade() {
-                    on_news(TabNews::Leading);
-                }
+            let news = beating.borrow_mut().beat();
+            if let (Some(news), Some(on_news)) = (news, on_news.upgrade()) {
+                on_news(news);
             }
         };
-        // A tab that began at once learns now whether another one leads.
         let held_elsewhere = {
             let state = state.borrow();
             state
                 .holder()
                 .is_some_and(|(tab, until)| tab != state.tab && until >= now_ms())
         };
-        if if_free && held_elsewhere {
-            (self.on_news)(TabNews::LedElsewhere);
+        // A first tab leads at once rather than a beat later; when two write at the same
+        // moment, the one whose lease was overwritten sees it on its next beat.
+        let news = match (if_free, held_elsewhere) {
+            (true, true) => Some(TabNews::LedElsewhere),
+            (true, false) => {
+                let mut state = state.borrow_mut();
+                state.write();
+                state.leading = true;
+                Some(TabNews::Leading)
+            }
+            (false, _) => {
+                beat();
+                None
+            }
+        };
+        // Told after this link is in place, as the Web Locks answer would be.
+        if let Some(news) = news {
+            let on_news = Rc::downgrade(&self.on_news);
+            leptos::task::spawn_local(async move {
+                if let Some(on_news) = on_news.upgrade() {
+                    on_news(news);
+                }
+            });
         }
-        // The first beat at once: a lone tab claims now and leads a beat later.
-        beat();
         self.lease = Some(Lease {
             _beat: Interval::new(LEASE_EVERY_MS, beat),
             state,

@@ -215,3 +215,33 @@ for (const { mode, label, scripts } of runs) {
     await context.close();
   });
 }
+
+// A visitor who opens the page twice at once (a restored browser session, say) has no
+// conversation kept yet in either tab: one of them begins it, the other mirrors it.
+for (const { mode, label, scripts } of runs) {
+  test(`two tabs opened together begin one conversation (${label})`, { timeout: 60_000 }, async () => {
+    const count = async () =>
+      mode === modes[0]
+        ? (await sim.control("/control/sessions")).length
+        : (await sim.control("/control/genesys/sessions")).length;
+    const before = await count();
+    const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+    for (const script of scripts) await context.addInitScript(script);
+    const pages = await Promise.all(
+      [0, 1].map(async () => (await openPage(browser, sim, mode.path, { context })).page),
+    );
+    for (const page of pages) {
+      await mode.open(page);
+      await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+    }
+    assert.equal((await count()) - before, 1, "one conversation at the server");
+    assert.equal(await mode.serverConnections(), 1, "one connection at the server");
+    const input = pages[1].locator(".gc-input:not([disabled])");
+    await input.fill("from the second tab");
+    await input.press("Enter");
+    for (const page of pages) {
+      await page.locator('.gc-guest[data-delivery="delivered"] .gc-text').filter({ hasText: "from the second tab" }).waitFor();
+    }
+    await context.close();
+  });
+}
