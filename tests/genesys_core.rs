@@ -785,3 +785,42 @@ fn agent_files_keep_their_name_size_and_only_safe_addresses() {
         ]))
     );
 }
+
+#[test]
+fn opening_a_file_asks_for_a_fresh_address_first() {
+    let mut core = configured(true);
+    frame(
+        &mut core,
+        &json!({"type":"message","class":"StructuredMessage","code":200,"body":{"direction":"Outbound","id":"f1",
+            "channel":{"time":"2026-01-01T10:00:00.000Z"},"type":"Text","text":"","content":[
+            {"attachment":{"id":"a2","filename":"receipt.pdf","mediaType":"File","url":"https://downloads.example/old"},"contentType":"Attachment"}]}})
+        .to_string(),
+    );
+    let entry = core.transcript.last().unwrap().id;
+    let asked = written(&core.apply(Event::OpenFile { entry, file: 0 }));
+    assert_eq!(
+        asked,
+        [
+            json!({"action":"getAttachment","token":"tok","attachmentId":"a2","tracingId":"attachment"})
+        ]
+    );
+    let effects = frame(
+        &mut core,
+        r#"{"type":"response","class":"PresignedUrlResponse","code":200,"tracingId":"attachment","body":{"attachmentId":"a2","headers":{},"url":"https://downloads.example/new","fileSize":12}}"#,
+    );
+    assert_eq!(
+        effects,
+        [Effect::OpenUrl("https://downloads.example/new".into())]
+    );
+    let Some(Offer::Files(files)) = core.transcript.last().unwrap().offer.as_deref() else {
+        panic!()
+    };
+    assert_eq!(files[0].url, "https://downloads.example/new");
+    // An address that is not safe is neither kept nor opened.
+    core.apply(Event::OpenFile { entry, file: 0 });
+    let effects = frame(
+        &mut core,
+        r#"{"type":"response","class":"PresignedUrlResponse","code":200,"body":{"attachmentId":"a2","headers":{},"url":"javascript:alert(1)"}}"#,
+    );
+    assert!(!effects.iter().any(|e| matches!(e, Effect::OpenUrl(_))));
+}

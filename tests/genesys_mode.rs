@@ -714,3 +714,46 @@ async fn an_agents_image_and_file_show_safely() {
     assert_eq!(w.all_text(".gc-file-size"), ["13 KB"]);
     assert_eq!(w.all_text(".gc-file").len(), 2);
 }
+
+#[wasm_bindgen_test]
+async fn an_expired_download_link_is_refreshed_when_opened() {
+    let name = unique_name("genesys-expired");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    post(
+        &control(&token, "file"),
+        r#"{"name":"receipt.txt","mime":"text/plain","text":"Your receipt","expires_in_ms":1}"#,
+    )
+    .await;
+    w.wait_for("the file link", |w| w.find(".gc-file").is_some())
+        .await;
+    let stale = w.find(".gc-file").unwrap().get_attribute("href").unwrap();
+    let window = web_sys::window().unwrap();
+    let expired = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&stale))
+        .await
+        .unwrap()
+        .unchecked_into::<web_sys::Response>();
+    assert_eq!(expired.status(), 403, "the first address has expired");
+    // What the widget opens is recorded instead of opening a tab.
+    let record = js_sys::Function::new_with_args("url", "window.__opened = url; return null;");
+    js_sys::Reflect::set(&window, &"open".into(), &record).unwrap();
+    w.click(".gc-file");
+    wait_until("a fresh address opened", || async {
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"__opened".into())
+            .unwrap()
+            .is_string()
+    })
+    .await;
+    let fresh = js_sys::Reflect::get(&window, &"__opened".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert_ne!(fresh, stale);
+    let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&fresh))
+        .await
+        .unwrap()
+        .unchecked_into::<web_sys::Response>();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(requests(&token, "getAttachment").await.len(), 1);
+}

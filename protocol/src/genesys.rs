@@ -51,6 +51,13 @@ pub enum Request {
         tracing_id: Option<String>,
     },
     #[serde(rename_all = "camelCase")]
+    GetAttachment {
+        token: String,
+        attachment_id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tracing_id: Option<String>,
+    },
+    #[serde(rename_all = "camelCase")]
     CloseSession {
         token: String,
         close_all_connections: bool,
@@ -236,8 +243,20 @@ pub enum ServerBody {
         /// Expiry, epoch seconds.
         exp: u64,
     },
-    /// A class this version does not read (attachments, configuration, …).
+    /// A download (or upload) address for an attachment.
+    PresignedUrl {
+        attachment_id: String,
+        url: String,
+    },
+    /// A class this version does not read (uploads, configuration, …).
     Other(String),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PresignedBody {
+    attachment_id: String,
+    url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
@@ -498,6 +517,13 @@ impl ServerMessage {
                 }
             }
             "SessionClearedEvent" => ServerBody::SessionCleared,
+            "PresignedUrlResponse" => {
+                let body: PresignedBody = serde_json::from_str(raw).map_err(malformed)?;
+                ServerBody::PresignedUrl {
+                    attachment_id: body.attachment_id,
+                    url: body.url,
+                }
+            }
             "LogoutEvent" => ServerBody::Logout,
             "JwtResponse" => {
                 let jwt: JwtBody = serde_json::from_str(raw).map_err(malformed)?;
@@ -685,7 +711,8 @@ mod tests {
             ServerBody::SessionCleared
         );
         assert_eq!(decode(r#"{"type":"response","class":"JwtResponse","code":200,"body":{"jwt":"expected-jwt-token","exp":1623675564}}"#).body, ServerBody::Jwt { jwt: "expected-jwt-token".into(), exp: 1623675564 });
-        assert_eq!(decode(r#"{"type":"response","class":"PresignedUrlResponse","code":200,"body":{"attachmentId":"a","headers":{},"url":"u"}}"#).body, ServerBody::Other("PresignedUrlResponse".into()));
+        assert_eq!(decode(r#"{"type":"response","class":"PresignedUrlResponse","code":200,"body":{"attachmentId":"a","headers":{},"url":"u"}}"#).body, ServerBody::PresignedUrl { attachment_id: "a".into(), url: "u".into() });
+        assert_eq!(decode(r#"{"type":"message","class":"UploadSuccessEvent","code":200,"body":{"attachmentId":"abcd-1234","downloadUrl":"https://uploads.url/foo.png","timestamp":"2021-04-21T14:03:09.581Z"}}"#).body, ServerBody::Other("UploadSuccessEvent".into()));
     }
 
     #[test]

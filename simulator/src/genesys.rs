@@ -42,6 +42,20 @@ fn allowed_media() -> Value {
     json!({ "inbound": { "fileTypes": [{ "type": "image/*" }, { "type": "application/pdf" }], "maxFileSizeKB": 10240 } })
 }
 
+/// A file served at `/downloads/{id}` while the address's `exp` lies ahead.
+pub(crate) struct StoredFile {
+    name: String,
+    mime: String,
+    bytes: Vec<u8>,
+    lifetime: Duration,
+}
+
+/// A download address that works until `lifetime` from now.
+fn download_url(origin: &str, id: &str, lifetime: Duration) -> String {
+    let exp = epoch_ms() + lifetime.as_millis() as u64;
+    format!("{origin}/downloads/{id}?exp={exp}")
+}
+
 /// Lifetime of a JWT from `getJwt`.
 const JWT_SECONDS: u64 = 3600;
 
@@ -118,6 +132,10 @@ pub(crate) struct GenesysState {
     rate_limit_off: bool,
     /// The deployment refuses the guest's typing events (403), as when it is turned off.
     guest_typing_off: bool,
+    /// Files agents sent: id → (name, mime, bytes, the address's lifetime).
+    files: HashMap<String, StoredFile>,
+    /// Where this server is reached, for download addresses (from the last request).
+    origin: String,
     next_connection: AtomicU64,
 }
 
@@ -531,6 +549,30 @@ fn on_session_request(
                 tracing_id,
             ));
         }
+        "getAttachment" => {
+            let id = request
+                .get("attachmentId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let genesys = state.genesys();
+            match genesys.files.get(id) {
+                Some(file) => reply(envelope(
+                    "response",
+                    "PresignedUrlResponse",
+                    200,
+                    json!({
+                        "attachmentId": id,
+                        "headers": {},
+                        "url": download_url(&genesys.origin, id, file.lifetime.max(Duration::from_secs(600))),
+                        "fileSize": file.bytes.len(),
+                        "fileName": file.name,
+                        "fileType": file.mime
+                    }),
+                    tracing_id,
+                )),
+                None => reply(error_frame(4009, "Attachment not found", tracing_id)),
+            }
+        }
         "getConfiguration" => reply(envelope(
             "response",
             "GetConfigurationResponse",
@@ -799,6 +841,46 @@ pub(crate) async fn history(
     .into_response()
 }
 
+#[derive(Deserialize)]
+pub(crate) struct DownloadQuery {
+    exp: Option<u64>,
+}
+
+/// `GET /downloads/{id}?exp=`: a file an agent sent, until its address expires (403).
+pub(crate) async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<DownloadQuery>,
+) -> Response {
+    let genesys = state.genesys();
+    let Some(file) = genesys.files.get(&id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if query.exp.is_none_or(|exp| exp < epoch_ms()) {
+        return (StatusCode::FORBIDDEN, "Request has expired").into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, file.mime.clone()),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_string()),
+        ],
+        file.bytes.clone(),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FileBody {
+    name: String,
+    #[serde(default)]
+    mime: Option<String>,
+    #[serde(default)]
+    text: String,
+    /// How long its first address works (10 minutes unless said).
+    #[serde(default)]
+    expires_in_ms: Option<u64>,
+}
+
 /// The deployment's public configuration (`config.json`), in the shape Messenger reads.
 pub(crate) async fn deployment_config(
     State(state): State<AppState>,
@@ -1048,6 +1130,14 @@ pub(crate) fn control_routes() -> Router<AppState> {
             }),
         )
         .route(
+            "/control/genesys/sessions/{token}/file",
+            post(|State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap, Json(body): Json<FileBody>| async move {
+                state.genesys_take_over(&token);
+                let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+                found(state.genesys_send_file(&token, &format!("http://{host}"), body))
+            }),
+        )
+        .route(
             "/control/genesys/guest-typing",
             post(|State(state): State<AppState>, Json(body): Json<SwitchBody>| async move {
                 state.genesys().guest_typing_off = !body.enabled;
@@ -1136,6 +1226,54 @@ impl AppState {
         };
         self.genesys_take_over(token);
         self.genesys_rich_message(token, text, content)
+    }
+
+    /// An agent sends a small file: kept for download, pushed as an `Attachment`.
+    pub(crate) fn genesys_send_file(
+        &self,
+        token: &str,
+        origin: &str,
+        body: FileBody,
+    ) -> Option<Value> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let mime = body
+            .mime
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let lifetime = Duration::from_millis(body.expires_in_ms.unwrap_or(600_000));
+        let bytes = format!("{} from the simulator\n", body.name).into_bytes();
+        let url = {
+            let mut genesys = self.genesys();
+            genesys.origin = origin.to_string();
+            let url = download_url(origin, &id, lifetime);
+            genesys.files.insert(
+                id.clone(),
+                StoredFile {
+                    name: body.name.clone(),
+                    mime: mime.clone(),
+                    bytes: bytes.clone(),
+                    lifetime,
+                },
+            );
+            url
+        };
+        let media_type = if mime.starts_with("image/") {
+            "Image"
+        } else {
+            "File"
+        };
+        let message = json!({
+            "text": body.text,
+            "type": "Text",
+            "direction": "Outbound",
+            "id": message_id(),
+            "channel": { "time": iso_time(epoch_ms()), "type": "Private", "from": { "nickname": crate::agent::AGENT_NAME }, "to": {} },
+            "content": [{ "contentType": "Attachment", "attachment": {
+                "id": id, "filename": body.name, "mediaType": media_type, "mime": mime,
+                "fileSize": bytes.len(), "url": url
+            } }],
+            "originatingEntity": "Human"
+        });
+        self.genesys_push_message(token, message)
     }
 
     pub(crate) fn genesys_console_end(&self, token: &str) -> Option<()> {

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/guest-session", post(guest::backend_session))
         .route("/v1", get(genesys::socket))
         .route("/api/v2/webmessaging/messages", get(genesys::history))
+        .route("/downloads/{id}", get(genesys::download))
         .route(
             "/webdeployments/v1/deployments/{id}/config.json",
             get(genesys::deployment_config),

@@ -575,3 +575,59 @@ async fn the_agent_console_serves_genesys_conversations_too() {
     assert_eq!(end["body"]["metadata"]["readOnly"], "true");
     assert_eq!(session(&sim, &token).await["readOnly"], true);
 }
+
+#[tokio::test]
+async fn an_agents_file_downloads_until_its_address_expires_and_get_attachment_renews_it() {
+    let sim = server(AgentMode::None).await;
+    let t = token();
+    let mut ws = open(&sim).await;
+    configure(&mut ws, &t).await;
+    control(
+        &sim,
+        &format!("/sessions/{t}/file"),
+        json!({"name":"terms.pdf","mime":"application/pdf","text":"","expires_in_ms":1}),
+    )
+    .await;
+    let pushed = next_of(&mut ws, "StructuredMessage").await;
+    let attachment = &pushed["body"]["content"][0]["attachment"];
+    assert_eq!(attachment["filename"], "terms.pdf");
+    assert_eq!(attachment["mediaType"], "File");
+    let id = attachment["id"].as_str().unwrap().to_string();
+    let first = attachment["url"].as_str().unwrap().to_string();
+    // Its one-millisecond address is already over.
+    let mut expired = reqwest::get(&first).await.unwrap().status();
+    for _ in 0..20 {
+        if expired == reqwest::StatusCode::FORBIDDEN {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        expired = reqwest::get(&first).await.unwrap().status();
+    }
+    assert_eq!(expired, reqwest::StatusCode::FORBIDDEN);
+
+    send(
+        &mut ws,
+        json!({"action":"getAttachment","token":t,"attachmentId":id,"tracingId":"dl-1"}),
+    )
+    .await;
+    let renewed = next_of(&mut ws, "PresignedUrlResponse").await;
+    assert_eq!(renewed["type"], "response");
+    assert_eq!(renewed["tracingId"], "dl-1");
+    assert_eq!(renewed["body"]["attachmentId"], id.as_str());
+    let fresh = renewed["body"]["url"].as_str().unwrap();
+    assert_ne!(fresh, first);
+    let res = reqwest::get(fresh).await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.text().await.unwrap().starts_with("terms.pdf"));
+
+    send(
+        &mut ws,
+        json!({"action":"getAttachment","token":t,"attachmentId":"no-such-file"}),
+    )
+    .await;
+    let refused = next(&mut ws).await;
+    assert_eq!(refused["class"], "string");
+    assert_eq!(refused["code"], 4009);
+    sim.stop().await;
+}

@@ -507,6 +507,11 @@ pub enum Incoming {
     TypingRefused,
     /// The conversation was erased on the server, at the visitor's request.
     SessionCleared,
+    /// A fresh download address for a file.
+    FileRefreshed {
+        file_id: String,
+        url: String,
+    },
 }
 
 /// What the server said about the session a connection configured.
@@ -608,6 +613,11 @@ pub enum Outgoing {
     Clear {
         session_id: String,
     },
+    /// Ask for a fresh download address of a file (addresses expire).
+    RefreshFile {
+        session_id: String,
+        file_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -662,6 +672,11 @@ pub enum Event {
         choice: usize,
         client_id: String,
     },
+    /// The visitor opens file `file` of entry `entry`.
+    OpenFile {
+        entry: u64,
+        file: usize,
+    },
     /// The visitor pressed postback `action` of card `card` of entry `entry`.
     PressCardButton {
         entry: u64,
@@ -715,6 +730,8 @@ pub enum Effect {
     Warn(String),
     LogError(String),
     FocusComposer,
+    /// Open this (safe) address in a new tab.
+    OpenUrl(String),
 }
 
 /// The pause between two guest messages where the service confirms sessions and takes
@@ -800,6 +817,8 @@ pub struct ChatCore {
     attributes_in_flight: BTreeMap<String, String>,
     attributes_too_large: bool,
     max_attribute_bytes: u32,
+    /// A file the visitor asked to open, waiting for its fresh address.
+    opening_file: Option<String>,
 }
 
 impl ChatCore {
@@ -842,6 +861,7 @@ impl ChatCore {
             attributes_in_flight: BTreeMap::new(),
             attributes_too_large: false,
             max_attribute_bytes: DEFAULT_ATTRIBUTE_BYTES,
+            opening_file: None,
         }
     }
 
@@ -1287,6 +1307,28 @@ impl ChatCore {
                     quick_reply: true,
                 };
                 self.answer(reply.text, answer, client_id)
+            }
+            Event::OpenFile { entry, file } => {
+                let link = self
+                    .transcript
+                    .iter()
+                    .find(|e| e.id == entry)
+                    .and_then(|e| match e.offer.as_deref()? {
+                        Offer::Files(files) => files.get(file).cloned(),
+                        _ => None,
+                    });
+                let Some(link) = link else { return vec![] };
+                // Download addresses expire: a fresh one is asked for first, when the
+                // connection allows; the answer opens it.
+                let refresh = self.session_request(|session_id| Outgoing::RefreshFile {
+                    session_id,
+                    file_id: link.id.clone(),
+                });
+                if refresh.is_empty() || !self.confirms_sessions {
+                    return vec![Effect::OpenUrl(link.url)];
+                }
+                self.opening_file = Some(link.id);
+                refresh
             }
             Event::PressCardButton {
                 entry,
@@ -1747,8 +1789,38 @@ impl ChatCore {
             }
             Incoming::TypingRefused => self.typing_allowed = false,
             Incoming::SessionCleared => return self.on_cleared(),
+            Incoming::FileRefreshed { file_id, url } => {
+                let Some(url) = safe_url(&url).map(String::from) else {
+                    return vec![Effect::Warn(
+                        "guest-chat: a refreshed download address was not safe; not opened".into(),
+                    )];
+                };
+                self.refresh_file(&file_id, &url);
+                if self.opening_file.as_deref() == Some(file_id.as_str()) {
+                    self.opening_file = None;
+                    return vec![Effect::OpenUrl(url)];
+                }
+            }
         }
         vec![]
+    }
+
+    /// Every link to `file_id` gets its fresh address.
+    fn refresh_file(&mut self, file_id: &str, url: &str) {
+        for index in 0..self.transcript.len() {
+            let Some(Offer::Files(files)) = self.transcript[index].offer.as_deref() else {
+                continue;
+            };
+            if !files.iter().any(|f| f.id == file_id) {
+                continue;
+            }
+            let mut files = files.clone();
+            for file in files.iter_mut().filter(|f| f.id == file_id) {
+                file.url = url.to_string();
+            }
+            self.transcript[index].offer = Some(Arc::new(Offer::Files(files)));
+            self.touched(index);
+        }
     }
 
     /// Quick replies are offered by the newest message only: any message after them

@@ -29,6 +29,7 @@ const TYPING_TRACING_ID: &str = "guest-typing";
 const CLEAR_TRACING_ID: &str = "clear-conversation";
 const TOKEN_TRACING_ID: &str = "history-token";
 const CLOSE_TRACING_ID: &str = "close-session";
+const ATTACHMENT_TRACING_ID: &str = "attachment";
 
 pub struct GenesysProtocol;
 
@@ -164,6 +165,14 @@ impl WireProtocol for GenesysProtocol {
                 },
                 TYPING_TRACING_ID,
             ),
+            Outgoing::RefreshFile {
+                session_id,
+                file_id,
+            } => Request::GetAttachment {
+                token: session_id.clone(),
+                attachment_id: file_id.clone(),
+                tracing_id: Some(ATTACHMENT_TRACING_ID.into()),
+            },
             Outgoing::Clear { session_id } => event(
                 session_id,
                 GenesysEvent::Presence {
@@ -329,6 +338,7 @@ fn read(message: ServerMessage) -> Event {
                             CLEAR_TRACING_ID,
                             TOKEN_TRACING_ID,
                             CLOSE_TRACING_ID,
+                            ATTACHMENT_TRACING_ID,
                         ]
                         .contains(t)
                     })
@@ -358,6 +368,10 @@ fn read(message: ServerMessage) -> Event {
             expires_at_ms: exp as f64 * 1000.0,
         }),
         ServerBody::Logout => received(Incoming::Noted),
+        ServerBody::PresignedUrl { attachment_id, url } => received(Incoming::FileRefreshed {
+            file_id: attachment_id,
+            url,
+        }),
         ServerBody::Other(class) => Event::Unreadable(Unreadable::UnknownKind(class)),
     }
 }
@@ -721,9 +735,8 @@ mod tests {
             }
         ));
         assert!(matches!(
-            GenesysProtocol.decode(
-                r#"{"type":"response","class":"PresignedUrlResponse","code":200,"body":{}}"#
-            ),
+            GenesysProtocol
+                .decode(r#"{"type":"response","class":"UploadSuccessEvent","code":200,"body":{}}"#),
             Event::Unreadable(Unreadable::UnknownKind(_))
         ));
         assert!(matches!(

@@ -141,9 +141,10 @@ impl WireProtocol for TutorialProtocol {
             },
             Outgoing::Heartbeat { .. } => ClientFrame::Ping,
             // The tutorial's protocol has no frames for these.
-            Outgoing::HistoryToken { .. } | Outgoing::Typing { .. } | Outgoing::Clear { .. } => {
-                return None
-            }
+            Outgoing::HistoryToken { .. }
+            | Outgoing::Typing { .. }
+            | Outgoing::Clear { .. }
+            | Outgoing::RefreshFile { .. } => return None,
         };
         Some(frame.encode())
     }

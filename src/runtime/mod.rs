@@ -154,6 +154,11 @@ impl UseGuestChatReturn {
         );
     }
 
+    /// The visitor opens file `file` of the message `entry` (with a fresh address).
+    pub fn open_file(&self, entry: u64, file: usize) {
+        dispatch(self.chat, Event::OpenFile { entry, file });
+    }
+
     /// The visitor read the conversation here: the other tabs clear their badge.
     pub fn mark_read(&self) {
         if let Some(c) = controller(self.chat) {
@@ -378,6 +383,25 @@ impl Controller {
             Event::GuestTyping => TabMessage::Typing,
             Event::StartNewChat => TabMessage::StartNewChat,
             Event::ClearConversation => TabMessage::Clear,
+            // A mirroring tab has no connection to refresh the address with: it opens
+            // the one it was told.
+            Event::OpenFile { entry, file } => {
+                let url = self
+                    .state
+                    .borrow()
+                    .core
+                    .transcript
+                    .iter()
+                    .find(|e| e.id == entry)
+                    .and_then(|e| match e.offer.as_deref()? {
+                        crate::core::Offer::Files(files) => Some(files.get(file)?.url.clone()),
+                        _ => None,
+                    });
+                if let Some(url) = url {
+                    open_url(&url);
+                }
+                return;
+            }
             Event::ChooseReply {
                 entry,
                 choice,
@@ -683,6 +707,7 @@ impl Controller {
             Effect::Warn(text) => web_sys::console::warn_1(&text.into()),
             Effect::LogError(text) => web_sys::console::error_1(&text.into()),
             Effect::FocusComposer => self.state.borrow().view.request_focus(),
+            Effect::OpenUrl(url) => open_url(&url),
         }
     }
 
@@ -809,6 +834,14 @@ impl Controller {
             PageEvent::Leaving => self.persist(),
             PageEvent::Returned => self.rejoin(),
         }
+    }
+}
+
+/// Opens a (checked) address in a new tab that cannot reach back to this page.
+#[cfg(target_arch = "wasm32")]
+fn open_url(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.open_with_url_and_target_and_features(url, "_blank", "noopener,noreferrer");
     }
 }
 

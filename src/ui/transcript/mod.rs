@@ -168,10 +168,16 @@ fn Offered(
             <div class="gc-files">
                 {files
                     .iter()
-                    .map(|file| {
+                    .enumerate()
+                    .map(|(index, file)| {
+                        // Download addresses expire: the click asks for a fresh one first.
+                        let open = move |ev: leptos::ev::MouseEvent| {
+                            ev.prevent_default();
+                            chat.open_file(entry, index);
+                        };
                         if file.image {
                             view! {
-                                <a class="gc-file gc-image" href=file.url.clone() target="_blank" rel="noopener noreferrer">
+                                <a class="gc-file gc-image" href=file.url.clone() target="_blank" rel="noopener noreferrer" on:click=open>
                                     <img src=file.url.clone() alt=file.name.clone() loading="lazy" width="240" height="180" />
                                 </a>
                             }
@@ -179,7 +185,7 @@ fn Offered(
                         } else {
                             let size = file.size.map(file_size).unwrap_or_default();
                             view! {
-                                <a class="gc-file" href=file.url.clone() target="_blank" rel="noopener noreferrer" download=file.name.clone()>
+                                <a class="gc-file" href=file.url.clone() target="_blank" rel="noopener noreferrer" download=file.name.clone() on:click=open>
                                     <span class="gc-file-name">{file.name.clone()}</span>
                                     <span class="gc-file-size">{size}</span>
                                 </a>
