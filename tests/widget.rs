@@ -19,7 +19,8 @@ async fn connected(extra: &[(&str, &str)]) -> Widget {
 
 #[wasm_bindgen_test]
 async fn starts_by_creating_a_session_then_connects_enables_and_focuses_the_composer() {
-    let w = mount(&[]);
+    // A tab of its own: one sharing its conversation first asks the other tabs' lock.
+    let w = mount(&[("storage", "session")]);
     // The status is shown at once, not on the next animation frame.
     assert_eq!(w.status(), "Creating session…");
     w.wait_status("Connected").await;
@@ -286,7 +287,9 @@ async fn unknown_and_malformed_frames_are_logged_and_break_nothing() {
 async fn the_session_request_leaves_before_the_widget_has_rendered() {
     install_spies();
     let sessions_before = spied("fetch").matches("/sessions").count();
-    let w = mount(&[]);
+    // A tab of its own: one sharing its conversation first asks the other tabs' lock,
+    // which answers within milliseconds.
+    let w = mount(&[("storage", "session")]);
     // Checked synchronously after mounting, before any task or microtask ran: the
     // request travels while the browser lays out and paints the widget.
     assert_eq!(
