@@ -98,10 +98,12 @@ struct GuestSession {
     taken_over: bool,
     /// Milliseconds since the Unix epoch.
     created_at: u64,
+    /// Sessions are listed newest first by this: milliseconds can tie.
+    serial: u64,
 }
 
 impl GuestSession {
-    fn new(deployment: &str) -> Self {
+    fn new(deployment: &str, serial: u64) -> Self {
         GuestSession {
             deployment: deployment.into(),
             connections: Vec::new(),
@@ -113,6 +115,7 @@ impl GuestSession {
             received: Vec::new(),
             taken_over: false,
             created_at: epoch_ms(),
+            serial,
         }
     }
 
@@ -127,6 +130,7 @@ impl GuestSession {
 #[derive(Default)]
 pub(crate) struct GenesysState {
     sessions: HashMap<String, GuestSession>,
+    sessions_made: u64,
     /// JWT → (session token, expiry in epoch seconds).
     jwts: HashMap<String, (String, u64)>,
     rate_limit_off: bool,
@@ -302,9 +306,11 @@ impl AppState {
             .is_some_and(|s| !s.read_only && s.last_activity.elapsed() > ttl);
         let known = state.sessions.contains_key(token) && !expired;
         if !known {
+            state.sessions_made += 1;
+            let serial = state.sessions_made;
             state
                 .sessions
-                .insert(token.to_string(), GuestSession::new(deployment));
+                .insert(token.to_string(), GuestSession::new(deployment, serial));
         }
         let session = state.sessions.get_mut(token).expect("inserted above");
         session.last_activity = Instant::now();
@@ -1010,9 +1016,10 @@ pub(crate) fn control_routes() -> Router<AppState> {
             "/control/genesys/sessions",
             get(|State(state): State<AppState>| async move {
                 let genesys = state.genesys();
-                let list: Vec<Value> = genesys
-                    .sessions
-                    .iter()
+                let mut sessions: Vec<_> = genesys.sessions.iter().collect();
+                sessions.sort_by_key(|(_, s)| std::cmp::Reverse(s.serial));
+                let list: Vec<Value> = sessions
+                    .into_iter()
                     .map(|(token, s)| {
                         json!({
                             "token": token,

@@ -127,6 +127,31 @@ async fn an_unknown_deployment_is_refused_before_the_upgrade() {
 }
 
 #[tokio::test]
+async fn sessions_are_listed_newest_first() {
+    let sim = server(AgentMode::None).await;
+    let tokens: Vec<String> = (0..5).map(|_| token()).collect();
+    for t in &tokens {
+        let mut ws = open(&sim).await;
+        configure(&mut ws, t).await;
+    }
+    let list: Value = reqwest::get(format!("{}/control/genesys/sessions", sim.http_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["token"].as_str().unwrap())
+        .collect();
+    let newest_first: Vec<&str> = tokens.iter().rev().map(String::as_str).collect();
+    assert_eq!(listed, newest_first);
+    sim.stop().await;
+}
+
+#[tokio::test]
 async fn a_token_makes_a_session_that_a_second_connection_resumes() {
     let sim = server(AgentMode::None).await;
     let t = token();
