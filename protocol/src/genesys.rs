@@ -57,6 +57,25 @@ pub enum Request {
         #[serde(skip_serializing_if = "Option::is_none")]
         tracing_id: Option<String>,
     },
+    /// Asks where to upload a file the guest attaches.
+    #[serde(rename_all = "camelCase")]
+    OnAttachment {
+        token: String,
+        attachment_id: String,
+        file_name: String,
+        file_type: String,
+        file_size: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tracing_id: Option<String>,
+    },
+    /// Withdraws an uploaded file not sent yet.
+    #[serde(rename_all = "camelCase")]
+    DeleteAttachment {
+        token: String,
+        attachment_id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tracing_id: Option<String>,
+    },
     #[serde(rename_all = "camelCase")]
     CloseSession {
         token: String,
@@ -89,12 +108,22 @@ pub struct OutgoingMessage {
     pub content: Vec<OutgoingContent>,
 }
 
-/// What a guest's message carries besides text: the answer to a button.
+/// What a guest's message carries besides text: the answer to a button, or a file
+/// uploaded before.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutgoingContent {
     pub content_type: &'static str,
-    pub button_response: ButtonResponse,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub button_response: Option<ButtonResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<AttachmentRef>,
+}
+
+/// An uploaded file, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentRef {
+    pub id: String,
 }
 
 /// The guest chose a quick reply (`type: "QuickReply"`) or a card's postback (`"Button"`).
@@ -243,10 +272,26 @@ pub enum ServerBody {
         /// Expiry, epoch seconds.
         exp: u64,
     },
-    /// A download (or upload) address for an attachment.
+    /// An upload address (with the headers the upload must carry) or, with no
+    /// headers, a fresh download address.
     PresignedUrl {
         attachment_id: String,
         url: String,
+        headers: BTreeMap<String, String>,
+    },
+    /// An upload was checked and stored.
+    UploadSucceeded {
+        attachment_id: String,
+        download_url: String,
+    },
+    /// An upload was refused before (`GenerateUrlError`) or after it was sent
+    /// (`UploadFailureEvent`), with a 4001–4005 code.
+    UploadFailed {
+        attachment_id: Option<String>,
+        error_code: u16,
+    },
+    AttachmentDeleted {
+        attachment_id: String,
     },
     /// A class this version does not read (uploads, configuration, …).
     Other(String),
@@ -257,6 +302,16 @@ pub enum ServerBody {
 struct PresignedBody {
     attachment_id: String,
     url: String,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct UploadBody {
+    attachment_id: Option<String>,
+    download_url: Option<String>,
+    error_code: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
@@ -270,6 +325,30 @@ pub struct SessionResponse {
     /// Epoch seconds.
     pub expiration_date: Option<u64>,
     pub blocked_extensions: Vec<String>,
+    pub allowed_media: Option<AllowedMedia>,
+}
+
+/// What the guest may upload; absent when the deployment takes no files.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default)]
+pub struct AllowedMedia {
+    pub inbound: Option<InboundMedia>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InboundMedia {
+    pub file_types: Vec<FileType>,
+    #[serde(rename = "maxFileSizeKB")]
+    pub max_file_size_kb: Option<u64>,
+}
+
+/// A MIME type, or a pattern such as `image/*` or `*/*`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default)]
+pub struct FileType {
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -522,6 +601,34 @@ impl ServerMessage {
                 ServerBody::PresignedUrl {
                     attachment_id: body.attachment_id,
                     url: body.url,
+                    headers: body.headers,
+                }
+            }
+            "UploadSuccessEvent" => {
+                let body: UploadBody = serde_json::from_str(raw).map_err(malformed)?;
+                match (body.attachment_id, body.download_url) {
+                    (Some(attachment_id), Some(download_url)) => ServerBody::UploadSucceeded {
+                        attachment_id,
+                        download_url,
+                    },
+                    _ => {
+                        return Err(GenesysDecodeError::Malformed(
+                            "UploadSuccessEvent without attachmentId or downloadUrl".into(),
+                        ))
+                    }
+                }
+            }
+            "UploadFailureEvent" | "GenerateUrlError" => {
+                let body: UploadBody = serde_json::from_str(raw).map_err(malformed)?;
+                ServerBody::UploadFailed {
+                    attachment_id: body.attachment_id,
+                    error_code: body.error_code,
+                }
+            }
+            "AttachmentDeletedResponse" => {
+                let body: UploadBody = serde_json::from_str(raw).map_err(malformed)?;
+                ServerBody::AttachmentDeleted {
+                    attachment_id: body.attachment_id.unwrap_or_default(),
                 }
             }
             "LogoutEvent" => ServerBody::Logout,
@@ -580,6 +687,10 @@ mod tests {
         };
         assert_eq!(session.max_custom_data_bytes, Some(100));
         assert_eq!(session.blocked_extensions, [".ade"]);
+        let inbound = session.allowed_media.and_then(|m| m.inbound).unwrap();
+        assert_eq!(inbound.max_file_size_kb, Some(10240));
+        let types: Vec<&str> = inbound.file_types.iter().map(|t| t.kind.as_str()).collect();
+        assert_eq!(types, ["*/*", "video/3gpp"]);
         let resumed = decode(
             r#"{"type":"response","class":"SessionResponse","code":200,"body":{"connected":true,"newSession":false}}"#,
         );
@@ -711,8 +822,19 @@ mod tests {
             ServerBody::SessionCleared
         );
         assert_eq!(decode(r#"{"type":"response","class":"JwtResponse","code":200,"body":{"jwt":"expected-jwt-token","exp":1623675564}}"#).body, ServerBody::Jwt { jwt: "expected-jwt-token".into(), exp: 1623675564 });
-        assert_eq!(decode(r#"{"type":"response","class":"PresignedUrlResponse","code":200,"body":{"attachmentId":"a","headers":{},"url":"u"}}"#).body, ServerBody::PresignedUrl { attachment_id: "a".into(), url: "u".into() });
-        assert_eq!(decode(r#"{"type":"message","class":"UploadSuccessEvent","code":200,"body":{"attachmentId":"abcd-1234","downloadUrl":"https://uploads.url/foo.png","timestamp":"2021-04-21T14:03:09.581Z"}}"#).body, ServerBody::Other("UploadSuccessEvent".into()));
+        assert_eq!(decode(r#"{"type":"response","class":"PresignedUrlResponse","code":200,"body":{"attachmentId":"a","headers":{},"url":"u"}}"#).body, ServerBody::PresignedUrl { attachment_id: "a".into(), url: "u".into(), headers: BTreeMap::new() });
+        assert_eq!(
+            decode(r#"{"type":"response","class":"PresignedUrlResponse","code":200,"body":{"attachmentId":"abcd-1234","headers":{"x-amz-tagging":"organizationId=1234&originPlatform=PureCloud"},"url":"https://uploads.url/foo.png"}}"#).body,
+            ServerBody::PresignedUrl {
+                attachment_id: "abcd-1234".into(),
+                url: "https://uploads.url/foo.png".into(),
+                headers: [("x-amz-tagging".to_string(), "organizationId=1234&originPlatform=PureCloud".to_string())].into(),
+            }
+        );
+        assert_eq!(decode(r#"{"type":"message","class":"UploadSuccessEvent","code":200,"body":{"attachmentId":"abcd-1234","downloadUrl":"https://uploads.url/foo.png","timestamp":"2021-04-21T14:03:09.581Z"}}"#).body, ServerBody::UploadSucceeded { attachment_id: "abcd-1234".into(), download_url: "https://uploads.url/foo.png".into() });
+        assert_eq!(decode(r#"{"type":"message","class":"UploadFailureEvent","code":200,"body":{"attachmentId":"abcd-1234","errorCode":4001,"errorMessage":"error message","timestamp":"2021-04-21T14:03:09.581Z"}}"#).body, ServerBody::UploadFailed { attachment_id: Some("abcd-1234".into()), error_code: 4001 });
+        assert_eq!(decode(r#"{"type":"message","class":"GenerateUrlError","code":200,"body":{"attachmentId":"abcd-1234","errorCode":4002,"errorMessage":"error message"}}"#).body, ServerBody::UploadFailed { attachment_id: Some("abcd-1234".into()), error_code: 4002 });
+        assert_eq!(decode(r#"{"type":"message","class":"AttachmentDeletedResponse","code":200,"body":{"attachmentId":"attachment_id"}}"#).body, ServerBody::AttachmentDeleted { attachment_id: "attachment_id".into() });
     }
 
     #[test]
@@ -725,6 +847,7 @@ mod tests {
             r#"{"type":"response","class":"JwtResponse","code":200,"body":{"jwt":1}}"#,
             r#"{"type":"response","class":"TooManyRequestsErrorMessage","code":429,"body":{}}"#,
             r#"{"type":"message","class":"StructuredMessage","code":200,"body":{"text":5}}"#,
+            r#"{"type":"message","class":"UploadSuccessEvent","code":200,"body":{"attachmentId":"a"}}"#,
         ] {
             assert!(ServerMessage::decode(text).is_err(), "{text}");
         }

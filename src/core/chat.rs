@@ -8,6 +8,9 @@ use super::config::{Config, SessionSource};
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, sync::Arc};
 
+mod upload;
+pub use upload::{PendingFile, UploadProblem, UploadRules, UploadStage};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
     /// Not started (or misconfigured).
@@ -512,10 +515,26 @@ pub enum Incoming {
         file_id: String,
         url: String,
     },
+    /// Where to upload the attached file, and the headers the upload must carry.
+    UploadAddress {
+        file_id: String,
+        url: String,
+        headers: Vec<(String, String)>,
+    },
+    /// The server stored the uploaded file.
+    UploadStored {
+        file_id: String,
+        url: String,
+    },
+    /// The server refused the attached file, before or after its upload.
+    UploadRefused {
+        file_id: Option<String>,
+        code: u16,
+    },
 }
 
 /// What the server said about the session a connection configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SessionConfigured {
     /// The server made a new session (nothing is held there yet).
     pub new_session: bool,
@@ -523,6 +542,8 @@ pub struct SessionConfigured {
     pub read_only: bool,
     /// The most bytes of custom attributes the session takes.
     pub max_attribute_bytes: Option<u32>,
+    /// What the visitor may upload; `None` when the deployment takes no files.
+    pub uploads: Option<UploadRules>,
 }
 
 /// One message of the server's history of the conversation.
@@ -597,6 +618,8 @@ pub enum Outgoing {
         attributes: BTreeMap<String, String>,
         /// The button this message answers, if it does.
         answer: Option<Answer>,
+        /// Ids of the uploaded files it carries.
+        files: Vec<String>,
     },
     Heartbeat {
         session_id: String,
@@ -615,6 +638,19 @@ pub enum Outgoing {
     },
     /// Ask for a fresh download address of a file (addresses expire).
     RefreshFile {
+        session_id: String,
+        file_id: String,
+    },
+    /// Ask where to upload a file the visitor attached.
+    RequestUpload {
+        session_id: String,
+        file_id: String,
+        name: String,
+        mime: String,
+        size: u64,
+    },
+    /// Withdraw an uploaded file that was not sent.
+    DeleteFile {
         session_id: String,
         file_id: String,
     },
@@ -684,6 +720,24 @@ pub enum Event {
         action: usize,
         client_id: String,
     },
+    /// The visitor attached a file; `file_id` is a fresh UUID from the runtime.
+    AttachFile {
+        file_id: String,
+        name: String,
+        mime: String,
+        size: u64,
+    },
+    /// The visitor removed the attached file (or dismissed why it failed).
+    RemoveFile,
+    /// Part of the attached file is uploaded.
+    UploadProgress {
+        file_id: String,
+        percent: u8,
+    },
+    /// The upload broke off: the network, or an error status from the storage.
+    UploadInterrupted {
+        file_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -732,6 +786,17 @@ pub enum Effect {
     FocusComposer,
     /// Open this (safe) address in a new tab.
     OpenUrl(String),
+    /// Upload the attached file to `url` with `headers` and `Content-Type: mime`,
+    /// reporting [`Event::UploadProgress`] and, if it breaks off,
+    /// [`Event::UploadInterrupted`].
+    PutFile {
+        file_id: String,
+        url: String,
+        headers: Vec<(String, String)>,
+        mime: String,
+    },
+    /// Stop the upload in flight.
+    CancelUpload,
 }
 
 /// The pause between two guest messages where the service confirms sessions and takes
@@ -819,6 +884,8 @@ pub struct ChatCore {
     max_attribute_bytes: u32,
     /// A file the visitor asked to open, waiting for its fresh address.
     opening_file: Option<String>,
+    upload_rules: Option<UploadRules>,
+    pending_file: Option<PendingFile>,
 }
 
 impl ChatCore {
@@ -862,6 +929,8 @@ impl ChatCore {
             attributes_too_large: false,
             max_attribute_bytes: DEFAULT_ATTRIBUTE_BYTES,
             opening_file: None,
+            upload_rules: None,
+            pending_file: None,
         }
     }
 
@@ -1215,6 +1284,21 @@ impl ChatCore {
                 vec![]
             }
             Event::Send { text, client_id } => self.on_send(&text, client_id),
+            Event::AttachFile {
+                file_id,
+                name,
+                mime,
+                size,
+            } => self.attach_file(file_id, name, mime, size),
+            Event::RemoveFile => self.remove_file(),
+            Event::UploadProgress { file_id, percent } => {
+                self.upload_progress(&file_id, percent);
+                vec![]
+            }
+            Event::UploadInterrupted { file_id } => {
+                self.upload_interrupted(&file_id);
+                vec![]
+            }
             Event::Retry => self.retry_now(),
             Event::RetryMessage { id } => {
                 let Some(index) = self
@@ -1454,10 +1538,13 @@ impl ChatCore {
         let Some(session_id) = self.session.as_ref().map(|s| s.session_id.clone()) else {
             return vec![];
         };
-        if !self.socket_open || !self.session_ready || self.history_loading {
+        if !self.socket_open || !self.session_ready {
             return vec![];
         }
-        let mut effects = vec![];
+        let mut effects = self.ask_upload();
+        if self.history_loading {
+            return effects;
+        }
         for index in 0..self.transcript.len() {
             let entry = &self.transcript[index];
             if entry.kind != EntryKind::Guest || entry.delivery != Some(Delivery::Sending) {
@@ -1474,12 +1561,17 @@ impl ChatCore {
             }
             let attributes = self.attributes_to_send(&mut effects);
             let entry = &mut self.transcript[index];
+            let files = match entry.offer.as_deref() {
+                Some(Offer::Files(files)) => files.iter().map(|f| f.id.clone()).collect(),
+                _ => vec![],
+            };
             effects.push(Effect::Send(Outgoing::Message {
                 session_id: session_id.clone(),
                 text: entry.text.to_string(),
                 client_id: entry.client_id.as_deref().map(String::from),
                 attributes,
                 answer: entry.answer.as_deref().cloned(),
+                files,
             }));
             entry.delivery = Some(Delivery::Sent);
             self.touched(index);
@@ -1535,12 +1627,21 @@ impl ChatCore {
             return vec![];
         }
         let text = text.trim();
+        let file_ready = self
+            .pending_file
+            .as_ref()
+            .is_some_and(|f| f.stage == UploadStage::Ready);
         // Before the first connection the composer is disabled, but the host page's API
-        // may already send: such a message waits in the outbox like any other.
-        if text.is_empty() || matches!(self.connection, Connection::Idle | Connection::Ended) {
+        // may already send: such a message waits in the outbox like any other. A message
+        // waits for the file attached to it.
+        if (text.is_empty() && !file_ready)
+            || self.upload_busy()
+            || matches!(self.connection, Connection::Idle | Connection::Ended)
+        {
             return vec![];
         }
         let index = self.push(EntryKind::Guest, text);
+        self.take_ready_file(index);
         self.retire_replies();
         let entry = &mut self.transcript[index];
         entry.client_id = Some(Arc::from(client_id.as_str()));
@@ -1598,6 +1699,7 @@ impl ChatCore {
         self.session_ready = false;
         self.history_loading = false;
         let mut effects = vec![Effect::StopHeartbeat];
+        effects.extend(self.restart_upload());
         if kind == CloseKind::Ended {
             self.connection = Connection::Ended;
             self.fail_outbox();
@@ -1789,6 +1891,23 @@ impl ChatCore {
             }
             Incoming::TypingRefused => self.typing_allowed = false,
             Incoming::SessionCleared => return self.on_cleared(),
+            Incoming::UploadAddress {
+                file_id,
+                url,
+                headers,
+            } => return self.upload_address(file_id, url, headers),
+            Incoming::UploadStored { file_id, url } => self.upload_stored(&file_id, url),
+            Incoming::UploadRefused { file_id, code } => {
+                self.upload_refused(file_id.as_deref(), code)
+            }
+            Incoming::FileRefreshed { file_id, url }
+                if self
+                    .pending_file
+                    .as_ref()
+                    .is_some_and(|f| f.id == file_id && f.stage == UploadStage::Asking) =>
+            {
+                return self.upload_address(file_id, url, vec![]);
+            }
             Incoming::FileRefreshed { file_id, url } => {
                 let Some(url) = safe_url(&url).map(String::from) else {
                     return vec![Effect::Warn(
@@ -1909,6 +2028,7 @@ impl ChatCore {
         if let Some(max) = answer.max_attribute_bytes {
             self.max_attribute_bytes = max;
         }
+        self.upload_rules = answer.uploads;
         self.session_ready = true;
         let mut effects = vec![];
         if answer.new_session {

@@ -8,7 +8,8 @@ pub mod lean;
 pub use chat::{
     safe_url, Answer, Card, CardAction, ChatCore, Choice, CloseKind, CloseWhy, Connection,
     Delivery, Effect, Entry, EntryKind, Event, FileLink, HistoryItem, HistoryPage, Incoming,
-    MirroredView, NewSession, Offer, Outgoing, Phase, RestFailure, Routing, Session,
-    SessionConfigured, SharedChanges, Snapshot, SystemLine, Unreadable,
+    MirroredView, NewSession, Offer, Outgoing, PendingFile, Phase, RestFailure, Routing, Session,
+    SessionConfigured, SharedChanges, Snapshot, SystemLine, Unreadable, UploadProblem, UploadRules,
+    UploadStage,
 };
 pub use config::{Config, ConfigError, Persistence, SessionSource, Side, Theme};

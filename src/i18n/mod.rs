@@ -13,7 +13,9 @@ pub use de::DE;
 pub use en::EN;
 pub use es::ES;
 
-use crate::core::{Connection, Entry, EntryKind, RestFailure, SystemLine};
+use crate::core::{
+    Connection, Entry, EntryKind, PendingFile, RestFailure, SystemLine, UploadProblem, UploadStage,
+};
 
 /// A language the widget ships.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,6 +210,21 @@ pub struct Strings {
     pub cards: &'static str,
     /// How many choices a message offers, as the announcer says it.
     pub choices: Plural,
+    pub attach_file: &'static str,
+    /// `{name}` is the file's name, here and below.
+    pub remove_file: &'static str,
+    pub uploading: &'static str,
+    pub upload_ready: &'static str,
+    pub upload_type_refused: &'static str,
+    /// `{max}` is the largest size the deployment takes.
+    pub upload_too_large_max: &'static str,
+    pub upload_too_large: &'static str,
+    pub upload_content_refused: &'static str,
+    pub upload_name_refused: &'static str,
+    pub upload_name_too_long: &'static str,
+    pub upload_empty: &'static str,
+    pub upload_interrupted: &'static str,
+    pub upload_refused: &'static str,
 }
 
 /// `template` with each `{name}` among `values` replaced by its value, in one pass, so
@@ -235,6 +252,11 @@ fn fill_in(template: &str, values: &[(&str, &str)]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `template` with its `{name}` filled in.
+pub fn fill_name(template: &str, name: &str) -> String {
+    fill_in(template, &[("name", name)])
 }
 
 fn fill(template: &str, n: impl std::fmt::Display) -> String {
@@ -335,6 +357,33 @@ impl Strings {
     }
 
     /// "3 unread messages", in the form the language's plural rule picks.
+    /// What the attached file's state is, in words; `max` is the deployment's largest
+    /// size, worded, when it names one.
+    pub fn upload_state(&self, file: &PendingFile, max: Option<&str>) -> String {
+        let template = match file.stage {
+            UploadStage::Asking | UploadStage::Uploading { .. } => self.uploading,
+            UploadStage::Ready => self.upload_ready,
+            UploadStage::Failed(problem) => match problem {
+                UploadProblem::TypeRefused => self.upload_type_refused,
+                UploadProblem::TooLarge if max.is_some() => self.upload_too_large_max,
+                UploadProblem::TooLarge => self.upload_too_large,
+                UploadProblem::ContentRefused => self.upload_content_refused,
+                UploadProblem::NameRefused => self.upload_name_refused,
+                UploadProblem::NameTooLong => self.upload_name_too_long,
+                UploadProblem::Empty => self.upload_empty,
+                UploadProblem::Interrupted => self.upload_interrupted,
+                UploadProblem::Refused => self.upload_refused,
+            },
+        };
+        fill_in(
+            template,
+            &[
+                ("name", file.name.as_str()),
+                ("max", max.unwrap_or_default()),
+            ],
+        )
+    }
+
     pub fn choices_label(&self, count: u32) -> String {
         fill(self.choices.pick(self.plural_rule.category(count)), count)
     }

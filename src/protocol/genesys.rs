@@ -6,13 +6,13 @@ use super::{encode_query_component, HttpMethod, HttpRequest, SessionStart, WireP
 use crate::core::{
     safe_url, Card, CardAction, Choice, CloseKind, CloseWhy, Config, Event, FileLink, HistoryItem,
     HistoryPage, Incoming, NewSession, Offer, Outgoing, Session, SessionConfigured, SessionSource,
-    Unreadable,
+    Unreadable, UploadRules,
 };
 use guest_chat_protocol::genesys::{
-    ButtonResponse, Card as WireCard, Content, Direction, Event as GenesysEvent, FrameType,
-    GenesysDecodeError, HistoryPage as WirePage, MessageKind, OutgoingContent, OutgoingMessage,
-    Presence, Request, ServerBody, ServerMessage, StructuredMessage, Typing,
-    HEALTH_CHECK_TRACING_ID,
+    AttachmentRef, ButtonResponse, Card as WireCard, Content, Direction, Event as GenesysEvent,
+    FrameType, GenesysDecodeError, HistoryPage as WirePage, MessageKind, OutgoingContent,
+    OutgoingMessage, Presence, Request, ServerBody, ServerMessage, SessionResponse,
+    StructuredMessage, Typing, HEALTH_CHECK_TRACING_ID,
 };
 
 /// How long agent typing shows when the event names no duration.
@@ -30,6 +30,7 @@ const CLEAR_TRACING_ID: &str = "clear-conversation";
 const TOKEN_TRACING_ID: &str = "history-token";
 const CLOSE_TRACING_ID: &str = "close-session";
 const ATTACHMENT_TRACING_ID: &str = "attachment";
+const UPLOAD_TRACING_ID: &str = "upload";
 
 pub struct GenesysProtocol;
 
@@ -113,8 +114,13 @@ impl WireProtocol for GenesysProtocol {
                 client_id,
                 attributes,
                 answer,
+                files,
             } => {
                 let mut message = OutgoingMessage::text(text, attributes.clone());
+                // A file may go without words.
+                if text.is_empty() {
+                    message.text = None;
+                }
                 // The chosen text goes as the message's text too (MTSDK sends none for a
                 // quick reply), so that the transcript and the history read as said.
                 if let Some(answer) = answer {
@@ -123,7 +129,7 @@ impl WireProtocol for GenesysProtocol {
                     }
                     message.content.push(OutgoingContent {
                         content_type: "ButtonResponse",
-                        button_response: ButtonResponse {
+                        button_response: Some(ButtonResponse {
                             text: text.clone(),
                             payload: answer.payload.clone(),
                             kind: if answer.quick_reply {
@@ -131,7 +137,15 @@ impl WireProtocol for GenesysProtocol {
                             } else {
                                 "Button"
                             },
-                        },
+                        }),
+                        attachment: None,
+                    });
+                }
+                for id in files {
+                    message.content.push(OutgoingContent {
+                        content_type: "Attachment",
+                        button_response: None,
+                        attachment: Some(AttachmentRef { id: id.clone() }),
                     });
                 }
                 // Older servers echo `customMessageId` back; newer ones the tracingId.
@@ -172,6 +186,28 @@ impl WireProtocol for GenesysProtocol {
                 token: session_id.clone(),
                 attachment_id: file_id.clone(),
                 tracing_id: Some(ATTACHMENT_TRACING_ID.into()),
+            },
+            Outgoing::RequestUpload {
+                session_id,
+                file_id,
+                name,
+                mime,
+                size,
+            } => Request::OnAttachment {
+                token: session_id.clone(),
+                attachment_id: file_id.clone(),
+                file_name: name.clone(),
+                file_type: mime.clone(),
+                file_size: *size,
+                tracing_id: Some(UPLOAD_TRACING_ID.into()),
+            },
+            Outgoing::DeleteFile {
+                session_id,
+                file_id,
+            } => Request::DeleteAttachment {
+                token: session_id.clone(),
+                attachment_id: file_id.clone(),
+                tracing_id: Some(UPLOAD_TRACING_ID.into()),
             },
             Outgoing::Clear { session_id } => event(
                 session_id,
@@ -305,6 +341,19 @@ pub fn parse_time_ms(text: &str) -> Option<f64> {
     Some((((days * 24 + hour) * 60 + minute) * 60 + second) as f64 * 1000.0 + millis as f64)
 }
 
+/// The deployment's rules for files, when it takes any.
+fn upload_rules(session: SessionResponse) -> Option<UploadRules> {
+    let inbound = session.allowed_media?.inbound?;
+    if inbound.file_types.is_empty() {
+        return None;
+    }
+    Some(UploadRules {
+        types: inbound.file_types.into_iter().map(|t| t.kind).collect(),
+        max_bytes: inbound.max_file_size_kb.map(|kb| kb.saturating_mul(1024)),
+        blocked_extensions: session.blocked_extensions,
+    })
+}
+
 fn read(message: ServerMessage) -> Event {
     let received = Event::Received;
     let tracing_id = message.tracing_id;
@@ -316,6 +365,7 @@ fn read(message: ServerMessage) -> Event {
                 new_session: session.new_session,
                 read_only: session.read_only,
                 max_attribute_bytes: session.max_custom_data_bytes,
+                uploads: upload_rules(session),
             }))
         }
         ServerBody::StructuredMessage(body) => {
@@ -323,6 +373,11 @@ fn read(message: ServerMessage) -> Event {
         }
         ServerBody::Error(text) => match (message.code, tracing_id.as_deref()) {
             (403, Some(TYPING_TRACING_ID)) => received(Incoming::TypingRefused),
+            // Without `errorsAsJson`, a refused file comes as words with its code.
+            (code, Some(UPLOAD_TRACING_ID)) => received(Incoming::UploadRefused {
+                file_id: None,
+                code,
+            }),
             // The session is gone: a new one begins, as after SessionExpiredEvent.
             (4006 | 4007, _) => Event::ConnectionClosed {
                 kind: CloseKind::SessionExpired,
@@ -339,6 +394,7 @@ fn read(message: ServerMessage) -> Event {
                             TOKEN_TRACING_ID,
                             CLOSE_TRACING_ID,
                             ATTACHMENT_TRACING_ID,
+                            UPLOAD_TRACING_ID,
                         ]
                         .contains(t)
                     })
@@ -368,10 +424,37 @@ fn read(message: ServerMessage) -> Event {
             expires_at_ms: exp as f64 * 1000.0,
         }),
         ServerBody::Logout => received(Incoming::Noted),
-        ServerBody::PresignedUrl { attachment_id, url } => received(Incoming::FileRefreshed {
+        // Only an upload's address names headers to send with it.
+        ServerBody::PresignedUrl {
+            attachment_id,
+            url,
+            headers,
+        } if !headers.is_empty() => received(Incoming::UploadAddress {
+            file_id: attachment_id,
+            url,
+            headers: headers.into_iter().collect(),
+        }),
+        ServerBody::PresignedUrl {
+            attachment_id, url, ..
+        } => received(Incoming::FileRefreshed {
             file_id: attachment_id,
             url,
         }),
+        ServerBody::UploadSucceeded {
+            attachment_id,
+            download_url,
+        } => received(Incoming::UploadStored {
+            file_id: attachment_id,
+            url: download_url,
+        }),
+        ServerBody::UploadFailed {
+            attachment_id,
+            error_code,
+        } => received(Incoming::UploadRefused {
+            file_id: attachment_id,
+            code: error_code,
+        }),
+        ServerBody::AttachmentDeleted { .. } => received(Incoming::Noted),
         ServerBody::Other(class) => Event::Unreadable(Unreadable::UnknownKind(class)),
     }
 }
@@ -627,7 +710,8 @@ mod tests {
             Incoming::SessionConfigured(SessionConfigured {
                 new_session: false,
                 read_only: true,
-                max_attribute_bytes: None
+                max_attribute_bytes: None,
+                uploads: None,
             })
         );
         assert_eq!(
@@ -637,8 +721,77 @@ mod tests {
             Incoming::SessionConfigured(SessionConfigured {
                 new_session: false,
                 read_only: false,
-                max_attribute_bytes: Some(100)
+                max_attribute_bytes: Some(100),
+                uploads: None,
             })
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"response","class":"SessionResponse","code":200,"body":{"connected":true,"newSession":true,"readOnly":false,"maxCustomDataBytes":100,"allowedMedia":{"inbound":{"fileTypes":[{"type":"*/*"},{"type":"video/3gpp"}],"maxFileSizeKB":10240}},"blockedExtensions":[".ade"],"clearedExistingSession":false}}"#
+            ),
+            Incoming::SessionConfigured(SessionConfigured {
+                new_session: true,
+                read_only: false,
+                max_attribute_bytes: Some(100),
+                uploads: Some(UploadRules {
+                    types: vec!["*/*".into(), "video/3gpp".into()],
+                    max_bytes: Some(10240 * 1024),
+                    blocked_extensions: vec![".ade".into()],
+                }),
+            })
+        );
+        // Upload answers: an address with headers, the verdicts, and a refusal in words.
+        assert_eq!(
+            received(
+                r#"{"type":"response","class":"PresignedUrlResponse","code":200,"body":{"attachmentId":"abcd-1234","headers":{"x-amz-tagging":"organizationId=1234"},"url":"https://uploads.url/foo.png"}}"#
+            ),
+            Incoming::UploadAddress {
+                file_id: "abcd-1234".into(),
+                url: "https://uploads.url/foo.png".into(),
+                headers: vec![("x-amz-tagging".into(), "organizationId=1234".into())],
+            }
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"message","class":"UploadSuccessEvent","code":200,"body":{"attachmentId":"abcd-1234","downloadUrl":"https://uploads.url/foo.png","timestamp":"2021-04-21T14:03:09.581Z"}}"#
+            ),
+            Incoming::UploadStored {
+                file_id: "abcd-1234".into(),
+                url: "https://uploads.url/foo.png".into(),
+            }
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"message","class":"UploadFailureEvent","code":200,"body":{"attachmentId":"abcd-1234","errorCode":4001,"errorMessage":"error message","timestamp":"2021-04-21T14:03:09.581Z"}}"#
+            ),
+            Incoming::UploadRefused {
+                file_id: Some("abcd-1234".into()),
+                code: 4001,
+            }
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"message","class":"GenerateUrlError","code":200,"body":{"attachmentId":"abcd-1234","errorCode":4002,"errorMessage":"error message"}}"#
+            ),
+            Incoming::UploadRefused {
+                file_id: Some("abcd-1234".into()),
+                code: 4002,
+            }
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"response","class":"string","code":4004,"body":"File name invalid","tracingId":"upload"}"#
+            ),
+            Incoming::UploadRefused {
+                file_id: None,
+                code: 4004,
+            }
+        );
+        assert_eq!(
+            received(
+                r#"{"type":"message","class":"AttachmentDeletedResponse","code":200,"body":{"attachmentId":"attachment_id"}}"#
+            ),
+            Incoming::Noted
         );
         // The answer to closeSession, before the new session's own.
         assert_eq!(
@@ -737,6 +890,12 @@ mod tests {
         assert!(matches!(
             GenesysProtocol
                 .decode(r#"{"type":"response","class":"UploadSuccessEvent","code":200,"body":{}}"#),
+            Event::Unreadable(Unreadable::Malformed { .. })
+        ));
+        assert!(matches!(
+            GenesysProtocol.decode(
+                r#"{"type":"response","class":"GetConfigurationResponse","code":200,"body":{}}"#
+            ),
             Event::Unreadable(Unreadable::UnknownKind(_))
         ));
         assert!(matches!(
@@ -755,6 +914,7 @@ mod tests {
                     client_id: Some("c-9".into()),
                     attributes: Default::default(),
                     answer: None,
+                    files: vec![],
                 })
                 .unwrap(),
         )
@@ -772,6 +932,7 @@ mod tests {
             client_id: None,
             attributes: [("context.firstName".to_string(), "Ada".to_string())].into(),
             answer: None,
+            files: vec![],
         });
         assert_eq!(
             with_attributes["message"]["channel"],
@@ -788,6 +949,35 @@ mod tests {
                 session_id: "tok".into()
             }),
             serde_json::json!({"action":"onMessage","token":"tok","tracingId":"clear-conversation","message":{"type":"Event","events":[{"eventType":"Presence","presence":{"type":"Clear"}}]}})
+        );
+        assert_eq!(
+            encode(Outgoing::RequestUpload {
+                session_id: "tok".into(),
+                file_id: "f-1".into(),
+                name: "cat.png".into(),
+                mime: "image/png".into(),
+                size: 12345,
+            }),
+            serde_json::json!({"action":"onAttachment","token":"tok","attachmentId":"f-1","fileName":"cat.png","fileType":"image/png","fileSize":12345,"tracingId":"upload"})
+        );
+        assert_eq!(
+            encode(Outgoing::DeleteFile {
+                session_id: "tok".into(),
+                file_id: "f-1".into(),
+            }),
+            serde_json::json!({"action":"deleteAttachment","token":"tok","attachmentId":"f-1","tracingId":"upload"})
+        );
+        let with_file = encode(Outgoing::Message {
+            session_id: "tok".into(),
+            text: "".into(),
+            client_id: Some("c-2".into()),
+            attributes: Default::default(),
+            answer: None,
+            files: vec!["f-1".into()],
+        });
+        assert_eq!(
+            with_file["message"]["content"],
+            serde_json::json!([{"contentType":"Attachment","attachment":{"id":"f-1"}}])
         );
         assert_eq!(
             encode(Outgoing::HistoryToken {

@@ -144,7 +144,9 @@ impl WireProtocol for TutorialProtocol {
             Outgoing::HistoryToken { .. }
             | Outgoing::Typing { .. }
             | Outgoing::Clear { .. }
-            | Outgoing::RefreshFile { .. } => return None,
+            | Outgoing::RefreshFile { .. }
+            | Outgoing::RequestUpload { .. }
+            | Outgoing::DeleteFile { .. } => return None,
         };
         Some(frame.encode())
     }
@@ -294,6 +296,7 @@ mod tests {
             client_id: Some("c-9".into()),
             attributes: Default::default(),
             answer: None,
+            files: vec![],
         };
         assert_eq!(
             TutorialProtocol.encode(&message).unwrap(),
@@ -305,6 +308,7 @@ mod tests {
             client_id: None,
             attributes: Default::default(),
             answer: None,
+            files: vec![],
         };
         assert_eq!(
             TutorialProtocol.encode(&without_id).unwrap(),

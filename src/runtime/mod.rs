@@ -20,12 +20,14 @@ mod tabs;
 #[cfg(target_arch = "wasm32")]
 mod timers;
 #[cfg(target_arch = "wasm32")]
+mod upload;
+#[cfg(target_arch = "wasm32")]
 mod view;
 #[cfg(target_arch = "wasm32")]
 mod window;
 
 #[cfg(target_arch = "wasm32")]
-pub use view::{News, TranscriptChunk};
+pub use view::{News, TranscriptChunk, UploadView};
 
 #[cfg(target_arch = "wasm32")]
 use self::{
@@ -35,6 +37,7 @@ use self::{
     tabs::{TabLink, TabMessage, TabNews},
     throttle::{Write, WriteThrottle},
     timers::{Interval, Timeout},
+    upload::{FileUpload, UploadEnd},
     view::ViewState,
     window::{PageEvent, PageListeners},
 };
@@ -78,6 +81,8 @@ pub struct UseGuestChatReturn {
     pub can_compose: ReadSignal<bool>,
     /// Bumped whenever the core asks for the composer to take focus.
     pub focus_requests: ReadSignal<u32>,
+    /// The file attached, and whether one may be.
+    pub upload: ReadSignal<UploadView>,
     /// Bumped when the visitor read the conversation in another tab.
     pub read_elsewhere: ReadSignal<u32>,
     /// The catalog of the chat's language.
@@ -154,6 +159,31 @@ impl UseGuestChatReturn {
         );
     }
 
+    /// The visitor attaches `file`: checked, then uploaded; it goes with the next message.
+    pub fn attach(&self, file: web_sys::File) {
+        let Some(c) = controller(self.chat) else {
+            return;
+        };
+        let event = Event::AttachFile {
+            file_id: new_client_id(),
+            name: file.name(),
+            mime: file.type_(),
+            size: file.size() as u64,
+        };
+        c.state.borrow_mut().attached = Some(file);
+        dispatch(self.chat, event);
+    }
+
+    /// The visitor removes the attached file, or dismisses why it could not be sent.
+    pub fn remove_file(&self) {
+        dispatch(self.chat, Event::RemoveFile);
+        if let Some(c) = controller(self.chat) {
+            if c.state.borrow().core.pending_file().is_none() {
+                c.state.borrow_mut().attached = None;
+            }
+        }
+    }
+
     /// The visitor opens file `file` of the message `entry` (with a fresh address).
     pub fn open_file(&self, entry: u64, file: usize) {
         dispatch(self.chat, Event::OpenFile { entry, file });
@@ -214,6 +244,7 @@ struct Resources {
     persist: Option<Timeout>,
     page: Option<PageListeners>,
     tabs: Option<TabLink>,
+    upload: Option<FileUpload>,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -249,6 +280,8 @@ struct State {
     /// What was last told to the other tabs, so an unchanged state is not told again.
     told: Option<MirroredView>,
     read_elsewhere: RwSignal<u32>,
+    /// The bytes of the file the visitor attached (the core knows its name and size).
+    attached: Option<web_sys::File>,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -708,6 +741,68 @@ impl Controller {
             Effect::LogError(text) => web_sys::console::error_1(&text.into()),
             Effect::FocusComposer => self.state.borrow().view.request_focus(),
             Effect::OpenUrl(url) => open_url(&url),
+            Effect::PutFile {
+                file_id,
+                url,
+                headers,
+                mime,
+            } => self.put_file(chat, file_id, &url, &headers, &mime),
+            Effect::CancelUpload => self.state.borrow_mut().resources.upload = None,
+        }
+    }
+
+    fn put_file(
+        &self,
+        chat: ChatHandle,
+        file_id: String,
+        url: &str,
+        headers: &[(String, String)],
+        mime: &str,
+    ) {
+        let file = self.state.borrow().attached.clone();
+        let progress_id = file_id.clone();
+        let last = std::cell::Cell::new(0u8);
+        // Reported from a later task: the upload's own callback must not drop it.
+        let later = move |event: Event| {
+            wasm_bindgen_futures::spawn_local(async move { dispatch(chat, event) })
+        };
+        let upload = file.and_then(|file| {
+            FileUpload::start(
+                url,
+                headers,
+                mime,
+                &file,
+                move |percent| {
+                    if percent != last.replace(percent) {
+                        later(Event::UploadProgress {
+                            file_id: progress_id.clone(),
+                            percent,
+                        });
+                    }
+                },
+                {
+                    let file_id = file_id.clone();
+                    move |end| {
+                        later(match end {
+                            UploadEnd::Stored => Event::UploadProgress {
+                                file_id: file_id.clone(),
+                                percent: 100,
+                            },
+                            UploadEnd::Broken => Event::UploadInterrupted {
+                                file_id: file_id.clone(),
+                            },
+                        })
+                    }
+                },
+            )
+        });
+        match upload {
+            Some(upload) => self.state.borrow_mut().resources.upload = Some(upload),
+            None => self
+                .state
+                .borrow_mut()
+                .queue
+                .push_back(Event::UploadInterrupted { file_id }),
         }
     }
 
@@ -923,6 +1018,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             leading: !shared,
             told: None,
             read_elsewhere,
+            attached: None,
         }),
         wire,
         store,
@@ -990,6 +1086,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         news: signals.news,
         can_compose: signals.can_compose,
         focus_requests: signals.focus_requests,
+        upload: signals.upload,
         read_elsewhere: read_elsewhere.read_only(),
         strings: locale.strings(),
         locale,

@@ -1,7 +1,7 @@
 //! The core's state, copied into the signals the components render.
 
 use super::chunks::{changed_chunks, chunk_range, CHUNK};
-use crate::core::{ChatCore, Connection, Entry, Routing};
+use crate::core::{ChatCore, Connection, Entry, PendingFile, Routing};
 use leptos::prelude::*;
 
 /// Entries appended to the transcript by one update of the view.
@@ -21,6 +21,15 @@ pub struct TranscriptChunk {
     writer: WriteSignal<Vec<Entry>>,
 }
 
+/// What the composer shows of files: whether the visitor may attach one, the largest
+/// the deployment takes, and the one attached.
+#[derive(Clone, Default, PartialEq)]
+pub struct UploadView {
+    pub takes_files: bool,
+    pub max_bytes: Option<u64>,
+    pub file: Option<PendingFile>,
+}
+
 /// What the components read.
 pub struct ViewSignals {
     pub connection: ReadSignal<Connection>,
@@ -30,6 +39,7 @@ pub struct ViewSignals {
     pub news: ReadSignal<News>,
     pub can_compose: ReadSignal<bool>,
     pub focus_requests: ReadSignal<u32>,
+    pub upload: ReadSignal<UploadView>,
 }
 
 pub struct ViewState {
@@ -40,6 +50,7 @@ pub struct ViewState {
     news: RwSignal<News>,
     can_compose: RwSignal<bool>,
     focus_requests: RwSignal<u32>,
+    upload: RwSignal<UploadView>,
     frame_pending: bool,
 }
 
@@ -55,6 +66,7 @@ impl ViewState {
             news: RwSignal::new(News::default()),
             can_compose: RwSignal::new(false),
             focus_requests: RwSignal::new(0),
+            upload: RwSignal::new(UploadView::default()),
             frame_pending: false,
         };
         core.take_dirty();
@@ -73,6 +85,7 @@ impl ViewState {
             news: self.news.read_only(),
             can_compose: self.can_compose.read_only(),
             focus_requests: self.focus_requests.read_only(),
+            upload: self.upload.read_only(),
         }
     }
 
@@ -88,6 +101,14 @@ impl ViewState {
         let can_compose = core.can_compose();
         if self.can_compose.with_untracked(|c| *c != can_compose) {
             self.can_compose.set(can_compose);
+        }
+        let upload = UploadView {
+            takes_files: core.takes_files() && can_compose,
+            max_bytes: core.upload_max_bytes(),
+            file: core.pending_file().cloned(),
+        };
+        if self.upload.with_untracked(|u| *u != upload) {
+            self.upload.set(upload);
         }
     }
 

@@ -1,6 +1,10 @@
-use super::{composer::Composer, status_bar::StatusBar, transcript::Transcript};
+use super::{
+    composer::{first_file, Composer},
+    status_bar::StatusBar,
+    transcript::{file_size, Transcript},
+};
 use crate::{
-    core::{Config, ConfigError, EntryKind, Offer, Phase},
+    core::{Config, ConfigError, EntryKind, Offer, Phase, UploadStage},
     use_guest_chat, UseGuestChatReturn,
 };
 use leptos::prelude::*;
@@ -38,6 +42,7 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
     let last_batch = StoredValue::new(0u64);
     let last_phase = StoredValue::new(None::<Phase>);
     let typing_told = StoredValue::new(false);
+    let last_upload = StoredValue::new(None::<(String, u8)>);
     let strings = chat.strings;
     Effect::new(move |_| {
         let mut said: Vec<String> = vec![];
@@ -89,6 +94,24 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
             }
             last_phase.set_value(Some(phase));
         });
+        // The attached file is told when it starts, is ready, or fails; not each percent.
+        chat.upload.with(|upload| {
+            let now = upload.file.as_ref().map(|f| {
+                let stage = match f.stage {
+                    UploadStage::Asking | UploadStage::Uploading { .. } => 0,
+                    UploadStage::Ready => 1,
+                    UploadStage::Failed(_) => 2,
+                };
+                (f.id.clone(), stage)
+            });
+            if now != last_upload.get_value() {
+                if let Some(file) = &upload.file {
+                    let max = upload.max_bytes.map(file_size);
+                    said.push(strings.upload_state(file, max.as_deref()));
+                }
+                last_upload.set_value(now);
+            }
+        });
         if chat.agent_typing.get() && !typing_told.get_value() {
             typing_told.set_value(true);
             said.push(strings.agent_typing.to_string());
@@ -105,9 +128,30 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
 #[component]
 pub fn ChatView(chat: UseGuestChatReturn, theme: &'static str) -> impl IntoView {
     let announcement = use_announcements(chat);
+    let dragging = RwSignal::new(false);
+    let takes_files = move || chat.upload.with_untracked(|u| u.takes_files);
     view! {
         <section
             class="gc"
+            class:gc-dragging=move || dragging.get()
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                if takes_files() {
+                    // Accepting the drag is what lets the file be dropped here.
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                dragging.set(false);
+                if !takes_files() {
+                    return;
+                }
+                ev.prevent_default();
+                if let Some(file) = first_file(ev.data_transfer().and_then(|d| d.files())) {
+                    chat.attach(file);
+                }
+            }
             data-theme=theme
             lang=chat.locale.tag()
             dir=if chat.locale.is_rtl() { "rtl" } else { "ltr" }

@@ -1,5 +1,50 @@
-use crate::UseGuestChatReturn;
+use super::transcript::file_size;
+use crate::{core::UploadStage, UseGuestChatReturn};
 use leptos::{html, prelude::*};
+use wasm_bindgen::JsCast;
+
+/// The first file of a list the browser gave (a picker, a drop, a paste).
+pub(crate) fn first_file(files: Option<web_sys::FileList>) -> Option<web_sys::File> {
+    files?.get(0)
+}
+
+/// The attached file: its name, the upload's progress, why it failed, and a button to
+/// remove it. Its words are in a live region, so each new state is read out.
+#[component]
+fn AttachedFile(chat: UseGuestChatReturn) -> impl IntoView {
+    let strings = chat.strings;
+    move || {
+        chat.upload.with(|upload| {
+            let file = upload.file.clone()?;
+            let max = upload.max_bytes.map(file_size);
+            let words = strings.upload_state(&file, max.as_deref());
+            let failed = matches!(file.stage, UploadStage::Failed(_));
+            let percent = match file.stage {
+                UploadStage::Asking => Some(0),
+                UploadStage::Uploading { percent } => Some(percent),
+                _ => None,
+            };
+            let remove = crate::i18n::fill_name(strings.remove_file, &file.name);
+            Some(view! {
+                <div class="gc-attached" class:gc-attached-failed=failed>
+                    <span class="gc-attached-text">{words}</span>
+                    {percent.map(|p| view! {
+                        <progress class="gc-progress" max="100" value=p aria-label=file.name.clone()></progress>
+                    })}
+                    <button
+                        type="button"
+                        class="gc-remove-file"
+                        aria-label=remove.clone()
+                        title=remove
+                        on:click=move |_| chat.remove_file()
+                    >
+                        "×"
+                    </button>
+                </div>
+            })
+        })
+    }
+}
 
 /// Where the visitor writes. Enter sends; Shift+Enter starts a new line.
 #[component]
@@ -29,10 +74,26 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
             }
         }
     });
+    let file_ready = move || {
+        chat.upload.with_untracked(|u| {
+            u.file
+                .as_ref()
+                .is_some_and(|f| f.stage == UploadStage::Ready)
+        })
+    };
+    // The message waits while its file uploads; the words stay in the composer.
+    let uploading = move || {
+        chat.upload
+            .with(|u| u.file.as_ref().is_some_and(|f| f.busy()))
+    };
+    let picker = NodeRef::<html::Input>::new();
     let submit = move || {
+        if uploading() {
+            return;
+        }
         if let Some(el) = input.get_untracked() {
             let text = el.value();
-            if !text.trim().is_empty() {
+            if !text.trim().is_empty() || file_ready() {
                 chat.send(text);
                 el.set_value("");
                 chat.save("draft", "", true);
@@ -40,6 +101,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
         }
     };
     view! {
+        <AttachedFile chat />
         <form
             class="gc-composer"
             on:submit=move |ev| {
@@ -64,8 +126,59 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
                         submit();
                     }
                 }
+                on:paste=move |ev: leptos::ev::ClipboardEvent| {
+                    // A pasted image (a screenshot) is attached; pasted text is text.
+                    let file = first_file(ev.clipboard_data().and_then(|d| d.files()));
+                    if let Some(file) = file.filter(|_| chat.upload.with_untracked(|u| u.takes_files)) {
+                        ev.prevent_default();
+                        chat.attach(file);
+                    }
+                }
             ></textarea>
-            <button type="submit" class="gc-send" disabled=disabled>
+            <Show when=move || chat.upload.with(|u| u.takes_files)>
+                <input
+                    type="file"
+                    class="gc-file-picker"
+                    node_ref=picker
+                    tabindex="-1"
+                    aria-hidden="true"
+                    on:change=move |ev| {
+                        let picked: Option<web_sys::HtmlInputElement> = ev
+                            .target()
+                            .and_then(|t| t.dyn_into().ok());
+                        if let Some(el) = picked {
+                            if let Some(file) = first_file(el.files()) {
+                                chat.attach(file);
+                            }
+                            // The same file may be chosen again after a failure.
+                            el.set_value("");
+                        }
+                    }
+                />
+                <button
+                    type="button"
+                    class="gc-attach"
+                    aria-label=chat.strings.attach_file
+                    title=chat.strings.attach_file
+                    disabled=disabled
+                    on:click=move |_| {
+                        if let Some(el) = picker.get_untracked() {
+                            el.click();
+                        }
+                    }
+                >
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                        <path
+                            fill="none"
+                            stroke="currentColor"
+                            stroke-width="2"
+                            stroke-linecap="round"
+                            d="M21 11.5l-8.6 8.6a5.5 5.5 0 01-7.8-7.8l8.6-8.6a3.7 3.7 0 015.2 5.2l-8.6 8.6a1.8 1.8 0 01-2.6-2.6l7.9-7.9"
+                        ></path>
+                    </svg>
+                </button>
+            </Show>
+            <button type="submit" class="gc-send" disabled=move || disabled() || uploading()>
                 {chat.strings.send}
             </button>
         </form>

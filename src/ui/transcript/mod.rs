@@ -122,7 +122,7 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
 }
 
 /// A file's size in whole units (no float formatting in the widget): 512 B, 12 KB, 3.4 MB.
-fn file_size(bytes: u64) -> String {
+pub(crate) fn file_size(bytes: u64) -> String {
     const KB: u64 = 1024;
     const MB: u64 = 1024 * 1024;
     if bytes < KB {
