@@ -50,6 +50,23 @@ pub(crate) struct StoredFile {
     lifetime: Duration,
 }
 
+/// The largest upload taken, as `allowedMedia` says it.
+pub const MAX_UPLOAD_BYTES: usize = 10240 * 1024;
+/// The longest file name taken.
+const MAX_FILE_NAME_CHARS: usize = 255;
+/// What every upload to the simulator's storage must carry, as S3 checks a presigned
+/// request's signed headers.
+const UPLOAD_TAGGING: &str =
+    "organizationId=gen-local-simulator&originPlatform=PureCloud&role=guest";
+
+/// A file a guest announced with `onAttachment`, waiting for its `PUT`.
+struct ExpectedUpload {
+    token: String,
+    name: String,
+    mime: String,
+    size: usize,
+}
+
 /// A download address that works until `lifetime` from now.
 fn download_url(origin: &str, id: &str, lifetime: Duration) -> String {
     let exp = epoch_ms() + lifetime.as_millis() as u64;
@@ -136,8 +153,14 @@ pub(crate) struct GenesysState {
     rate_limit_off: bool,
     /// The deployment refuses the guest's typing events (403), as when it is turned off.
     guest_typing_off: bool,
-    /// Files agents sent: id → (name, mime, bytes, the address's lifetime).
+    /// Files agents sent and guests uploaded: id → (name, mime, bytes, the address's
+    /// lifetime).
     files: HashMap<String, StoredFile>,
+    /// Uploads announced and not yet made, by attachment id.
+    uploads: HashMap<String, ExpectedUpload>,
+    /// Every upload is refused after it arrives (`UploadFailureEvent`), as a content
+    /// scan that finds something would.
+    refuse_uploads: bool,
     /// Where this server is reached, for download addresses (from the last request).
     origin: String,
     next_connection: AtomicU64,
@@ -353,12 +376,17 @@ pub(crate) struct SocketQuery {
 pub(crate) async fn socket(
     State(state): State<AppState>,
     Query(query): Query<SocketQuery>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let deployment = query.deployment_id.unwrap_or_default();
     if !state.config().genesys.deployments.contains(&deployment) {
         // Refused before the upgrade, as the service refuses an unknown deployment.
         return (StatusCode::FORBIDDEN, "unknown deployment").into_response();
+    }
+    // Upload and download addresses point where the guest reached this server.
+    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        state.genesys().origin = format!("http://{host}");
     }
     upgrade.on_upgrade(move |socket| run(state, deployment, socket))
 }
@@ -592,6 +620,26 @@ fn on_session_request(
             }),
             tracing_id,
         )),
+        "onAttachment" => on_attachment(state, token, request, tracing_id, reply),
+        "deleteAttachment" => {
+            let id = request
+                .get("attachmentId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let mut genesys = state.genesys();
+            let announced = genesys.uploads.remove(id).is_some();
+            if genesys.files.remove(id).is_some() || announced {
+                reply(envelope(
+                    "message",
+                    "AttachmentDeletedResponse",
+                    200,
+                    json!({ "attachmentId": id }),
+                    tracing_id,
+                ));
+            } else {
+                reply(error_frame(4009, "Attachment not found", tracing_id));
+            }
+        }
         "closeSession" => {
             let mut genesys = state.genesys();
             if let Some(session) = genesys.sessions.get_mut(token) {
@@ -616,6 +664,186 @@ fn on_session_request(
         "onMessage" => on_message(state, token, request, tracing_id, reply),
         _ => reply(error_frame(400, "Request failed.", tracing_id)),
     }
+}
+
+/// `onAttachment`: the file is checked against the deployment's rules, then given an
+/// address to upload to, with the headers the upload must carry.
+fn on_attachment(
+    state: &AppState,
+    token: &str,
+    request: &Map<String, Value>,
+    tracing_id: Option<&str>,
+    reply: &dyn Fn(String),
+) {
+    let text = |key: &str| request.get(key).and_then(Value::as_str).unwrap_or_default();
+    let id = match text("attachmentId") {
+        "" => uuid::Uuid::new_v4().to_string(),
+        given => given.to_string(),
+    };
+    let name = text("fileName");
+    let mime = text("fileType").to_ascii_lowercase();
+    let size = request.get("fileSize").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let lower = name.to_ascii_lowercase();
+    let type_allowed = mime.starts_with("image/") || mime == "application/pdf";
+    let refusal = if BLOCKED_EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) || !type_allowed {
+        Some((4001, "File type is not allowed"))
+    } else if size == 0 || size > MAX_UPLOAD_BYTES {
+        Some((4002, "File size is not allowed"))
+    } else if name.trim().is_empty() {
+        Some((4004, "File name is invalid"))
+    } else if name.chars().count() > MAX_FILE_NAME_CHARS {
+        Some((4005, "File name is too long"))
+    } else {
+        None
+    };
+    if let Some((code, words)) = refusal {
+        return reply(envelope(
+            "message",
+            "GenerateUrlError",
+            200,
+            json!({ "attachmentId": id, "errorCode": code, "errorMessage": words }),
+            tracing_id,
+        ));
+    }
+    let mut genesys = state.genesys();
+    let url = format!("{}/uploads/{id}", genesys.origin);
+    genesys.uploads.insert(
+        id.clone(),
+        ExpectedUpload {
+            token: token.to_string(),
+            name: name.to_string(),
+            mime: mime.clone(),
+            size,
+        },
+    );
+    drop(genesys);
+    reply(envelope(
+        "response",
+        "PresignedUrlResponse",
+        200,
+        json!({
+            "attachmentId": id,
+            "headers": { "x-amz-tagging": UPLOAD_TAGGING },
+            "url": url,
+            "fileName": name,
+            "fileSize": size,
+            "fileType": mime
+        }),
+        tracing_id,
+    ));
+}
+
+/// `PUT /uploads/{id}`: the storage behind an upload address. It takes the bytes only
+/// with the announced type and size and every header the address named (403 or 400
+/// otherwise, and the service hears nothing); then the service tells the guest's
+/// connections whether the file is kept.
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let mut genesys = state.genesys();
+    let Some(expected) = genesys.uploads.get(&id) else {
+        return (
+            StatusCode::FORBIDDEN,
+            "no upload was announced at this address",
+        )
+            .into_response();
+    };
+    let header_text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    if header_text("x-amz-tagging") != UPLOAD_TAGGING {
+        return (
+            StatusCode::FORBIDDEN,
+            "the signed header x-amz-tagging is missing or wrong",
+        )
+            .into_response();
+    }
+    if !header_text("content-type").eq_ignore_ascii_case(&expected.mime) {
+        return (
+            StatusCode::FORBIDDEN,
+            "Content-Type differs from the announced fileType",
+        )
+            .into_response();
+    }
+    if body.len() != expected.size {
+        return (
+            StatusCode::BAD_REQUEST,
+            "the body's size differs from the announced fileSize",
+        )
+            .into_response();
+    }
+    let Some(expected) = genesys.uploads.remove(&id) else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    let frame = if genesys.refuse_uploads {
+        envelope(
+            "message",
+            "UploadFailureEvent",
+            200,
+            json!({ "attachmentId": id, "errorCode": 4003, "errorMessage": "File content is invalid", "timestamp": iso_time(epoch_ms()) }),
+            None,
+        )
+    } else {
+        let lifetime = Duration::from_secs(600);
+        let url = download_url(&genesys.origin, &id, lifetime);
+        genesys.files.insert(
+            id.clone(),
+            StoredFile {
+                name: expected.name,
+                mime: expected.mime,
+                bytes: body.to_vec(),
+                lifetime,
+            },
+        );
+        envelope(
+            "message",
+            "UploadSuccessEvent",
+            200,
+            json!({ "attachmentId": id, "downloadUrl": url, "timestamp": iso_time(epoch_ms()) }),
+            None,
+        )
+    };
+    if let Some(session) = genesys.sessions.get(&expected.token) {
+        session.broadcast(&frame);
+    }
+    StatusCode::OK.into_response()
+}
+
+/// The message's `Attachment` items, each completed from the stored file as the
+/// service echoes them; `Err` with the first id it does not hold.
+fn complete_attachments(genesys: &GenesysState, content: &Value) -> Result<Value, String> {
+    let Some(items) = content.as_array() else {
+        return Ok(content.clone());
+    };
+    let mut completed = vec![];
+    for item in items {
+        let id = item.pointer("/attachment/id").and_then(Value::as_str);
+        match (item.get("contentType").and_then(Value::as_str), id) {
+            (Some("Attachment"), Some(id)) => {
+                let Some(file) = genesys.files.get(id) else {
+                    return Err(id.to_string());
+                };
+                let media_type = if file.mime.starts_with("image/") {
+                    "Image"
+                } else {
+                    "File"
+                };
+                completed.push(json!({ "contentType": "Attachment", "attachment": {
+                    "id": id, "filename": file.name, "mediaType": media_type, "mime": file.mime,
+                    "fileSize": file.bytes.len(),
+                    "url": download_url(&genesys.origin, id, file.lifetime)
+                } }));
+            }
+            _ => completed.push(item.clone()),
+        }
+    }
+    Ok(Value::Array(completed))
 }
 
 fn custom_attributes(request: &Map<String, Value>) -> Option<&Map<String, Value>> {
@@ -708,8 +936,15 @@ fn on_message(
         body["metadata"] = metadata.clone();
     }
     if let Some(content) = message.get("content") {
-        body["content"] = content.clone();
+        let content = content.clone();
+        match complete_attachments(&genesys, &content) {
+            Ok(content) => body["content"] = content,
+            Err(_) => return reply(error_frame(4009, "Attachment not found", tracing_id)),
+        }
     }
+    let Some(session) = genesys.sessions.get_mut(token) else {
+        return reply(error_frame(4007, "session not found", tracing_id));
+    };
     session.history.push(body.clone());
     session.broadcast(&envelope(
         "message",
@@ -1152,6 +1387,13 @@ pub(crate) fn control_routes() -> Router<AppState> {
             }),
         )
         .route(
+            "/control/genesys/uploads",
+            post(|State(state): State<AppState>, Json(body): Json<SwitchBody>| async move {
+                state.genesys().refuse_uploads = !body.enabled;
+                Json(json!({ "enabled": body.enabled }))
+            }),
+        )
+        .route(
             "/control/genesys/rate-limit",
             post(|State(state): State<AppState>, Json(body): Json<SwitchBody>| async move {
                 state.genesys().rate_limit_off = !body.enabled;
@@ -1217,8 +1459,8 @@ impl AppState {
         Some(())
     }
 
-    /// The console's agent sends sample rich content: `quick-replies`, `card` or
-    /// `carousel`; `None` for another kind or session.
+    /// The console's agent sends sample rich content: `quick-replies`, `card`,
+    /// `carousel` or `file`; `None` for another kind or session.
     pub(crate) fn genesys_console_rich(
         &self,
         token: &str,
@@ -1229,6 +1471,17 @@ impl AppState {
             "quick-replies" => sample_quick_replies(),
             "card" => sample_card(),
             "carousel" => sample_carousel(),
+            "file" => {
+                self.genesys_take_over(token);
+                let origin = self.genesys().origin.clone();
+                let file = FileBody {
+                    name: "order-summary.pdf".into(),
+                    mime: Some("application/pdf".into()),
+                    text: text.into(),
+                    expires_in_ms: None,
+                };
+                return self.genesys_send_file(token, &origin, file);
+            }
             _ => return None,
         };
         self.genesys_take_over(token);

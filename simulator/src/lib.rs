@@ -99,6 +99,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v2/webmessaging/messages", get(genesys::history))
         .route("/downloads/{id}", get(genesys::download))
         .route(
+            "/uploads/{id}",
+            axum::routing::put(genesys::upload).layer(axum::extract::DefaultBodyLimit::max(
+                genesys::MAX_UPLOAD_BYTES + 1024,
+            )),
+        )
+        .route(
             "/webdeployments/v1/deployments/{id}/config.json",
             get(genesys::deployment_config),
         )
@@ -119,7 +125,7 @@ pub fn router(state: AppState) -> Router {
     // `Authorization`, which the direct mode sends.
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600));

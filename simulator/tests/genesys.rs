@@ -656,3 +656,230 @@ async fn an_agents_file_downloads_until_its_address_expires_and_get_attachment_r
     assert_eq!(refused["code"], 4009);
     sim.stop().await;
 }
+
+/// Announces `name` with `onAttachment` (in the shape browser clients send, without
+/// an id of their own) and returns the answer.
+async fn announce(ws: &mut Socket, t: &str, name: &str, mime: &str, size: usize) -> Value {
+    send(
+        ws,
+        json!({"action":"onAttachment","fileName":name,"fileType":mime,"fileSize":size,"tracingId":"up-1","token":t}),
+    )
+    .await;
+    loop {
+        let frame = next(ws).await;
+        if frame["class"] == "PresignedUrlResponse" || frame["class"] == "GenerateUrlError" {
+            return frame;
+        }
+    }
+}
+
+async fn put(url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> reqwest::StatusCode {
+    let mut request = reqwest::Client::new().put(url).body(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn a_guests_upload_is_checked_stored_announced_and_sent_with_a_message() {
+    let sim = server(AgentMode::None).await;
+    let t = token();
+    let mut ws = open(&sim).await;
+    configure(&mut ws, &t).await;
+    let bytes = b"\x89PNG fake image bytes".to_vec();
+    let answer = announce(&mut ws, &t, "cat.png", "image/png", bytes.len()).await;
+    assert_eq!(answer["type"], "response");
+    assert_eq!(answer["tracingId"], "up-1");
+    let body = &answer["body"];
+    let id = body["attachmentId"].as_str().unwrap().to_string();
+    let url = body["url"].as_str().unwrap().to_string();
+    let tagging = body["headers"]["x-amz-tagging"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Without the named header, or with another type or size, the storage refuses.
+    assert_eq!(
+        put(&url, &[("content-type", "image/png")], bytes.clone()).await,
+        reqwest::StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put(
+            &url,
+            &[("content-type", "image/gif"), ("x-amz-tagging", &tagging)],
+            bytes.clone()
+        )
+        .await,
+        reqwest::StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put(
+            &url,
+            &[("content-type", "image/png"), ("x-amz-tagging", &tagging)],
+            b"short".to_vec()
+        )
+        .await,
+        reqwest::StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put(
+            &url,
+            &[("content-type", "image/png"), ("x-amz-tagging", &tagging)],
+            bytes.clone()
+        )
+        .await,
+        reqwest::StatusCode::OK
+    );
+    let stored = next_of(&mut ws, "UploadSuccessEvent").await;
+    assert_eq!(stored["type"], "message");
+    assert_eq!(stored["body"]["attachmentId"], id.as_str());
+    assert!(is_iso_time(stored["body"]["timestamp"].as_str().unwrap()));
+    let download = stored["body"]["downloadUrl"].as_str().unwrap();
+    assert_eq!(
+        reqwest::get(download)
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec(),
+        bytes
+    );
+    // The address is used up.
+    assert_eq!(
+        put(
+            &url,
+            &[("content-type", "image/png"), ("x-amz-tagging", &tagging)],
+            bytes.clone()
+        )
+        .await,
+        reqwest::StatusCode::FORBIDDEN
+    );
+
+    send(
+        &mut ws,
+        json!({"action":"onMessage","token":t,"tracingId":"m-1","message":{"type":"Text","text":"file attached","content":[{"contentType":"Attachment","attachment":{"id":id}}]}}),
+    )
+    .await;
+    let echo = next_of(&mut ws, "StructuredMessage").await;
+    assert_eq!(echo["tracingId"], "m-1");
+    let attachment = &echo["body"]["content"][0]["attachment"];
+    assert_eq!(attachment["id"], id.as_str());
+    assert_eq!(attachment["filename"], "cat.png");
+    assert_eq!(attachment["mediaType"], "Image");
+    assert_eq!(attachment["mime"], "image/png");
+    assert_eq!(attachment["fileSize"], bytes.len());
+    assert!(attachment["url"].as_str().unwrap().contains(&id));
+    // A message naming a file the service does not hold is refused.
+    send(
+        &mut ws,
+        json!({"action":"onMessage","token":t,"tracingId":"m-2","message":{"type":"Text","content":[{"contentType":"Attachment","attachment":{"id":"nope"}}]}}),
+    )
+    .await;
+    let refused = next(&mut ws).await;
+    assert_eq!(
+        (refused["class"].as_str(), refused["code"].as_u64()),
+        (Some("string"), Some(4009))
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn uploads_outside_the_deployments_rules_get_their_codes() {
+    let sim = server(AgentMode::None).await;
+    let t = token();
+    let mut ws = open(&sim).await;
+    configure(&mut ws, &t).await;
+    let long_name = format!("{}.png", "n".repeat(300));
+    for (name, mime, size, code) in [
+        ("notes.txt", "text/plain", 10, 4001),
+        ("setup.exe", "image/png", 10, 4001),
+        ("huge.png", "image/png", 10240 * 1024 + 1, 4002),
+        ("empty.png", "image/png", 0, 4002),
+        (" ", "image/png", 10, 4004),
+        (long_name.as_str(), "image/png", 10, 4005),
+    ] {
+        let answer = announce(&mut ws, &t, name, mime, size).await;
+        assert_eq!(answer["class"], "GenerateUrlError", "{name}");
+        assert_eq!(answer["body"]["errorCode"], code, "{name}");
+        assert!(answer["body"]["attachmentId"].is_string());
+    }
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_upload_is_reported_and_an_unsent_one_can_be_deleted() {
+    let sim = server(AgentMode::None).await;
+    let t = token();
+    let mut ws = open(&sim).await;
+    configure(&mut ws, &t).await;
+    control(&sim, "/uploads", json!({"enabled": false})).await;
+    let answer = announce(&mut ws, &t, "scan.pdf", "application/pdf", 3).await;
+    let (id, url) = (
+        answer["body"]["attachmentId"].as_str().unwrap().to_string(),
+        answer["body"]["url"].as_str().unwrap().to_string(),
+    );
+    let tagging = answer["body"]["headers"]["x-amz-tagging"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let headers = [
+        ("content-type", "application/pdf"),
+        ("x-amz-tagging", tagging.as_str()),
+    ];
+    assert_eq!(
+        put(&url, &headers, b"pdf".to_vec()).await,
+        reqwest::StatusCode::OK
+    );
+    let failed = next_of(&mut ws, "UploadFailureEvent").await;
+    assert_eq!(failed["body"]["attachmentId"], id.as_str());
+    assert_eq!(failed["body"]["errorCode"], 4003);
+
+    control(&sim, "/uploads", json!({"enabled": true})).await;
+    let answer = announce(&mut ws, &t, "scan.pdf", "application/pdf", 3).await;
+    let id = answer["body"]["attachmentId"].as_str().unwrap().to_string();
+    let url = answer["body"]["url"].as_str().unwrap().to_string();
+    assert_eq!(
+        put(&url, &headers, b"pdf".to_vec()).await,
+        reqwest::StatusCode::OK
+    );
+    let stored = next_of(&mut ws, "UploadSuccessEvent").await;
+    let download = stored["body"]["downloadUrl"].as_str().unwrap().to_string();
+    send(
+        &mut ws,
+        json!({"action":"deleteAttachment","token":t,"attachmentId":id,"tracingId":"del-1"}),
+    )
+    .await;
+    let deleted = next_of(&mut ws, "AttachmentDeletedResponse").await;
+    assert_eq!(deleted["body"]["attachmentId"], id.as_str());
+    assert_eq!(
+        reqwest::get(&download).await.unwrap().status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn the_agent_console_sends_a_file_the_guest_can_download() {
+    let sim = server(AgentMode::None).await;
+    let t = token();
+    let mut ws = open(&sim).await;
+    configure(&mut ws, &t).await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/agent/api/sessions/{t}/rich", sim.http_url()))
+        .json(&json!({"kind":"file","text":"Here is your order summary."}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let pushed = next_of(&mut ws, "StructuredMessage").await;
+    assert_eq!(pushed["body"]["text"], "Here is your order summary.");
+    let attachment = &pushed["body"]["content"][0]["attachment"];
+    assert_eq!(attachment["mediaType"], "File");
+    let url = attachment["url"].as_str().unwrap();
+    assert_eq!(
+        reqwest::get(url).await.unwrap().status(),
+        reqwest::StatusCode::OK
+    );
+    sim.stop().await;
+}
