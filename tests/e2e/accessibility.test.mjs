@@ -211,6 +211,21 @@ for (const scheme of ["light", "dark"]) {
     await sim.control(`/agent/api/sessions/${newest.id}/rich`, { kind: "carousel", text: "You may like:" });
     await page.locator(".gc-card").nth(3).waitFor();
     await axe(page, "quick replies, a card and a carousel on screen");
+    // A file attached and uploading, then one refused.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    await page.route("**/uploads/**", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.locator(".gc-file-picker").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: Buffer.from("png") });
+    await page.locator(".gc-attached .gc-progress").waitFor();
+    await axe(page, "a file uploading");
+    release();
+    await page.locator(".gc-file-picker").setInputFiles({ name: "setup.exe", mimeType: "image/png", buffer: Buffer.from("exe") });
+    await page.locator(".gc-attached-failed").waitFor();
+    await axe(page, "a file refused");
+    await page.locator(".gc-remove-file").click();
     await page.locator(".gc-card").nth(1).scrollIntoViewIfNeeded();
     await page.locator(".gc-panel").screenshot({ path: join(shots, `carousel-${scheme}.png`) });
     await page.locator(".gc-menu-toggle").click();

@@ -87,6 +87,8 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
             .with(|u| u.file.as_ref().is_some_and(|f| f.busy()))
     };
     let picker = NodeRef::<html::Input>::new();
+    // Shown only where the deployment takes files, and in the tab holding the connection.
+    let no_files = move || !chat.upload.with(|u| u.takes_files);
     let submit = move || {
         if uploading() {
             return;
@@ -135,8 +137,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
                     }
                 }
             ></textarea>
-            <Show when=move || chat.upload.with(|u| u.takes_files)>
-                <input
+            <input
                     type="file"
                     class="gc-file-picker"
                     node_ref=picker
@@ -158,6 +159,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
                 <button
                     type="button"
                     class="gc-attach"
+                    hidden=no_files
                     aria-label=chat.strings.attach_file
                     title=chat.strings.attach_file
                     disabled=disabled
@@ -167,17 +169,7 @@ pub fn Composer(chat: UseGuestChatReturn) -> impl IntoView {
                         }
                     }
                 >
-                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-                        <path
-                            fill="none"
-                            stroke="currentColor"
-                            stroke-width="2"
-                            stroke-linecap="round"
-                            d="M21 11.5l-8.6 8.6a5.5 5.5 0 01-7.8-7.8l8.6-8.6a3.7 3.7 0 015.2 5.2l-8.6 8.6a1.8 1.8 0 01-2.6-2.6l7.9-7.9"
-                        ></path>
-                    </svg>
                 </button>
-            </Show>
             <button type="submit" class="gc-send" disabled=move || disabled() || uploading()>
                 {chat.strings.send}
             </button>
