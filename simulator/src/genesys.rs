@@ -37,9 +37,28 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 /// File extensions a guest may not upload.
 const BLOCKED_EXTENSIONS: [&str; 3] = [".ade", ".bat", ".exe"];
 
+/// The file types the deployment takes from guests: MIME types, or `family/*`.
+const ALLOWED_FILE_TYPES: [&str; 2] = ["image/*", "application/pdf"];
+/// The largest upload, in KB as `allowedMedia` says it.
+const MAX_UPLOAD_KB: usize = 10240;
+
 /// What a guest may upload, as `SessionResponse` and `GetConfigurationResponse` say it.
 fn allowed_media() -> Value {
-    json!({ "inbound": { "fileTypes": [{ "type": "image/*" }, { "type": "application/pdf" }], "maxFileSizeKB": 10240 } })
+    let types: Vec<Value> = ALLOWED_FILE_TYPES
+        .iter()
+        .map(|t| json!({ "type": t }))
+        .collect();
+    json!({ "inbound": { "fileTypes": types, "maxFileSizeKB": MAX_UPLOAD_KB } })
+}
+
+/// Whether `mime` is among the deployment's file types.
+fn type_allowed(mime: &str) -> bool {
+    ALLOWED_FILE_TYPES
+        .iter()
+        .any(|allowed| match allowed.strip_suffix("/*") {
+            Some(family) => mime.split_once('/').is_some_and(|(f, _)| f == family),
+            None => *allowed == mime,
+        })
 }
 
 /// A file served at `/downloads/{id}` while the address's `exp` lies ahead.
@@ -51,7 +70,7 @@ pub(crate) struct StoredFile {
 }
 
 /// The largest upload taken, as `allowedMedia` says it.
-pub const MAX_UPLOAD_BYTES: usize = 10240 * 1024;
+pub const MAX_UPLOAD_BYTES: usize = MAX_UPLOAD_KB * 1024;
 /// The longest file name taken.
 const MAX_FILE_NAME_CHARS: usize = 255;
 /// What every upload to the simulator's storage must carry, as S3 checks a presigned
@@ -684,18 +703,18 @@ fn on_attachment(
     let mime = text("fileType").to_ascii_lowercase();
     let size = request.get("fileSize").and_then(Value::as_u64).unwrap_or(0) as usize;
     let lower = name.to_ascii_lowercase();
-    let type_allowed = mime.starts_with("image/") || mime == "application/pdf";
-    let refusal = if BLOCKED_EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) || !type_allowed {
-        Some((4001, "File type is not allowed"))
-    } else if size == 0 || size > MAX_UPLOAD_BYTES {
-        Some((4002, "File size is not allowed"))
-    } else if name.trim().is_empty() {
-        Some((4004, "File name is invalid"))
-    } else if name.chars().count() > MAX_FILE_NAME_CHARS {
-        Some((4005, "File name is too long"))
-    } else {
-        None
-    };
+    let refusal =
+        if BLOCKED_EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) || !type_allowed(&mime) {
+            Some((4001, "File type is not allowed"))
+        } else if size == 0 || size > MAX_UPLOAD_BYTES {
+            Some((4002, "File size is not allowed"))
+        } else if name.trim().is_empty() {
+            Some((4004, "File name is invalid"))
+        } else if name.chars().count() > MAX_FILE_NAME_CHARS {
+            Some((4005, "File name is too long"))
+        } else {
+            None
+        };
     if let Some((code, words)) = refusal {
         return reply(envelope(
             "message",
