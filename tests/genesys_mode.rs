@@ -757,3 +757,79 @@ async fn an_expired_download_link_is_refreshed_when_opened() {
     assert_eq!(answer.status(), 200);
     assert_eq!(requests(&token, "getAttachment").await.len(), 1);
 }
+
+/// Gives the widget's file picker a file of `size` bytes, as a visitor choosing one would.
+fn pick_file(w: &Widget, name: &str, mime: &str, size: u32) {
+    let picker = w.find(".gc-file-picker").expect("a file picker");
+    let choose = js_sys::Function::new_with_args(
+        "input, name, mime, size",
+        "const data = new DataTransfer();
+         data.items.add(new File([new Uint8Array(size)], name, { type: mime }));
+         input.files = data.files;
+         input.dispatchEvent(new Event('change', { bubbles: true }));",
+    );
+    let args = js_sys::Array::of4(&picker, &name.into(), &mime.into(), &size.into());
+    choose.apply(&wasm_bindgen::JsValue::NULL, &args).unwrap();
+}
+
+fn attached_text(w: &Widget) -> String {
+    w.all_text(".gc-attached-text").join("")
+}
+
+#[wasm_bindgen_test]
+async fn a_file_is_checked_uploaded_and_sent_or_its_refusal_explained() {
+    let name = unique_name("genesys-upload");
+    let w = mount_genesys(&name);
+    w.wait_status("Connected").await;
+    let token = kept_token(&name).await;
+    let attach = w.find(".gc-attach").unwrap();
+    assert_eq!(
+        attach.get_attribute("hidden"),
+        None,
+        "the deployment takes files"
+    );
+    assert_eq!(
+        attach.get_attribute("aria-label").as_deref(),
+        Some("Attach a file")
+    );
+
+    // Too large: refused here, never announced to the service.
+    pick_file(&w, "scan.png", "image/png", 10240 * 1024 + 1);
+    w.wait_for("the size refusal", |w| {
+        attached_text(w) == "scan.png is too large to send. Files can be up to 10.0 MB."
+    })
+    .await;
+    assert!(requests(&token, "onAttachment").await.is_empty());
+
+    // Refused by the service after the upload.
+    post("/control/genesys/uploads", r#"{"enabled":false}"#).await;
+    pick_file(&w, "scan.png", "image/png", 64);
+    w.wait_for("the service's refusal", |w| {
+        attached_text(w) == "scan.png did not pass the chat service's checks and was not sent."
+    })
+    .await;
+    post("/control/genesys/uploads", r#"{"enabled":true}"#).await;
+
+    // Stored, then sent with the words typed meanwhile.
+    pick_file(&w, "scan.png", "image/png", 64);
+    w.wait_for("the file ready", |w| {
+        attached_text(w) == "scan.png is ready to send."
+    })
+    .await;
+    w.type_and_enter("the scan");
+    w.wait_for("the message with its image", |w| {
+        w.find(".gc-guest .gc-image img")
+            .and_then(|img| img.get_attribute("alt"))
+            .as_deref()
+            == Some("scan.png")
+    })
+    .await;
+    assert!(w.find(".gc-attached").is_none());
+    let sent = requests(&token, "onMessage").await;
+    let with_file: Vec<&Value> = sent
+        .iter()
+        .filter(|r| r["message"]["content"][0]["contentType"] == "Attachment")
+        .collect();
+    assert_eq!(with_file.len(), 1);
+    assert_eq!(with_file[0]["message"]["text"], "the scan");
+}
