@@ -35,6 +35,16 @@ if (gzip > budget.gzip_bytes) {
   failed = true;
 }
 
+// What a host page pays before the visitor shows interest: the loader alone. This budget
+// never rises (docs/size.md).
+const before = budget.before_interaction;
+const early = before.files.reduce((sum, file) => sum + gzipSync(readFileSync(join(dist, file)), { level: 9 }).length, 0);
+console.log(`before interaction (${before.files.join(", ")}): ${early} B gzip, budget ${before.gzip_bytes} B`);
+if (early > before.gzip_bytes) {
+  console.error(`what loads before interaction exceeds its budget by ${early - before.gzip_bytes} B gzip`);
+  failed = true;
+}
+
 // A rule of src/core/lean.rs that clippy cannot see: formatting a float links core's
 // flt2dec (+7.6 KB gzip). binaryen lists the functions of the compiler's output by name.
 const compiled = join(root, "target", "wasm32-unknown-unknown", "release", "guest-chat-app.wasm");

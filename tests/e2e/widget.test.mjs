@@ -122,7 +122,7 @@ test("a long transcript renders only what is on screen, yet stays findable and a
 
 test("the widget loads only the files its size budget counts, inline and embedded", async () => {
   const { files } = JSON.parse(readFileSync(join(root, "size-budget.json"), "utf8"));
-  for (const [path, ready] of [["/", ".gc-status"], ["/host/plain.html", ".gc-launcher"]]) {
+  for (const [path, ready] of [["/", ".gc-status"], ["/host/plain.html", ".gc-root:not(.gc-early) .gc-launcher"]]) {
     const context = await browser.newContext();
     const loaded = [];
     context.on("request", (request) => {

@@ -29,6 +29,15 @@ pub fn Launcher(
             unread.update(|n| *n += fresh as u32);
         }
     });
+    // Kept for the next page's loader, which draws the launcher before the widget loads.
+    Effect::new(move |_| {
+        let n = unread.get();
+        chat.save(
+            "unread",
+            &if n > 0 { n.to_string() } else { String::new() },
+            false,
+        );
+    });
     // Read in another tab: read here too.
     Effect::new(move |_| {
         if chat.read_elsewhere.get() > 0 {
@@ -36,6 +45,10 @@ pub fn Launcher(
         }
     });
     let panel = NodeRef::<html::Div>::new();
+    // Open from the start: restored from the last page. Opened by the page's API call
+    // that loaded the widget (or the click on the loader's launcher), the panel is
+    // already open at the first run below, and that is the visitor's act.
+    let restored_open = open.get_untracked();
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if is_open {
@@ -45,7 +58,7 @@ pub fn Launcher(
         chat.save("open", if is_open { "1" } else { "" }, false);
         // Opening is the visitor's act (launcher, or the page's button through the API):
         // focus goes into the panel; a panel restored open on load takes no focus.
-        if is_open && was_open == Some(false) {
+        if is_open && was_open.map_or(!restored_open, |was| !was) {
             request_animation_frame(move || {
                 let Some(Some(panel)) = panel.try_get_untracked() else {
                     return;
