@@ -13,12 +13,15 @@
 // 3. The copy of style.css (for the benchmark's plain-JavaScript page; the widget has
 //    its own inside the wasm) is compacted by the same rules as build.rs; an end-to-end
 //    test checks that the two copies are byte for byte the same.
+// 4. Precompressed copies (`.br`, `.gz`) of the widget's files, as a CDN would serve them;
+//    the simulator sends them with their Content-Encoding.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 
 const staging = process.env.TRUNK_STAGING_DIR;
 if (!staging) throw new Error("minify.mjs runs as a trunk post_build hook (TRUNK_STAGING_DIR unset)");
@@ -151,3 +154,14 @@ if (html.split(call).length !== 2) throw new Error(`minify.mjs: expected "${call
 html = html.replace(call, `module_or_path: fetch('/${WASM}', { integrity: '${sri(WASM)}' })`);
 writeFileSync(htmlPath, html);
 console.log("minify.mjs: integrity of the glue and the wasm written into index.html");
+
+// Last, once every file is final.
+for (const file of [WASM, GLUE, "guest-chat.js", "style.css"]) {
+  const bytes = readFileSync(join(staging, file));
+  writeFileSync(join(staging, `${file}.gz`), gzipSync(bytes, { level: 9 }));
+  writeFileSync(
+    join(staging, `${file}.br`),
+    brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } }),
+  );
+}
+console.log("minify.mjs: .br and .gz copies of the widget's files written");

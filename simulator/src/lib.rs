@@ -119,7 +119,13 @@ pub fn router(state: AppState) -> Router {
     }
     if let Some(dist) = &config.dist {
         let index = dist.join("index.html");
-        app = app.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index)));
+        // Precompressed copies, where the build made them, go to browsers that take them.
+        app = app.fallback_service(
+            ServeDir::new(dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(ServeFile::new(index)),
+        );
     }
     // Mirrors the caller's origin and requested headers: a wildcard would not cover
     // `Authorization`, which the direct mode sends.

@@ -178,3 +178,31 @@ test("eager mode loads at once, as before", async () => {
   assert.ok(wasmRequested());
   await context.close();
 });
+
+test("the widget's files are served precompressed to browsers that take it", async () => {
+  const { get } = await import("node:http");
+  const { readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { dist } = await import("./support.mjs");
+  const fetchRaw = (path, encoding) =>
+    new Promise((resolve, reject) => {
+      get(`${sim.url}${path}`, { headers: encoding ? { "accept-encoding": encoding } : {} }, (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      }).on("error", reject);
+    });
+  for (const file of [WASM, "guest-chat-app.js", "guest-chat.js"]) {
+    const br = await fetchRaw(`/${file}`, "gzip, deflate, br");
+    assert.equal(br.headers["content-encoding"], "br", file);
+    assert.deepEqual(br.body, readFileSync(join(dist, `${file}.br`)));
+    const gz = await fetchRaw(`/${file}`, "gzip");
+    assert.equal(gz.headers["content-encoding"], "gzip", file);
+    assert.deepEqual(gz.body, readFileSync(join(dist, `${file}.gz`)));
+    const plain = await fetchRaw(`/${file}`);
+    assert.equal(plain.headers["content-encoding"], undefined, file);
+    assert.deepEqual(plain.body, readFileSync(join(dist, file)));
+  }
+  const wasm = await fetchRaw(`/${WASM}`, "br");
+  assert.equal(wasm.headers["content-type"], "application/wasm");
+});
