@@ -824,3 +824,66 @@ fn opening_a_file_asks_for_a_fresh_address_first() {
     );
     assert!(!effects.iter().any(|e| matches!(e, Effect::OpenUrl(_))));
 }
+
+#[test]
+fn a_held_message_ends_the_history_read_only_once_it_is_older_than_the_reordering_window() {
+    // Delivered newest first, and cut by a drop: "a14" arrived, "a13" and "a12" did not.
+    let (mut core, _) = reconnected_with(&[]);
+    frame(
+        &mut core,
+        r#"{"type":"response","class":"JwtResponse","code":200,"body":{"jwt":"j","exp":99999999999}}"#,
+    );
+    frame(&mut core, &agent("a14", "a14", "2026-01-01T10:00:14.000Z"));
+    let item = |id: &str, second: u32| HistoryItem {
+        id: id.to_string(),
+        from_guest: false,
+        text: id.to_string(),
+        author: None,
+        at_ms: WIRE
+            .read_history(
+                &json!({"entities":[{"id":"t","type":"Text","text":"t","direction":"Outbound",
+                    "channel":{"time":format!("2026-01-01T10:00:{second:02}.000Z")}}]})
+                .to_string(),
+                1,
+            )
+            .unwrap()
+            .items[0]
+            .at_ms,
+        client_id: None,
+        offer: None,
+    };
+    // Reconnected again: the held "a14" is on the first page, the lost ones on the second.
+    core.apply(Event::ConnectionClosed {
+        kind: CloseKind::Lost,
+        code: 1006,
+        reason: String::new(),
+    });
+    core.apply(Event::ReconnectDue);
+    core.apply(Event::ConnectionOpened);
+    frame(&mut core, &session_response(false, false));
+    let first = HistoryPage {
+        page: 1,
+        more: true,
+        items: vec![item("a15", 15), item("a14", 14)],
+    };
+    assert_eq!(
+        core.apply(Event::HistoryLoaded(first)),
+        [Effect::FetchHistory {
+            jwt: "j".into(),
+            page: 2
+        }],
+        "a14 is held, but what came before it may not be"
+    );
+    let second = HistoryPage {
+        page: 2,
+        more: true,
+        items: vec![item("a13", 13), item("a12", 12), item("a0", 1)],
+    };
+    core.apply(Event::HistoryLoaded(second));
+    let agents: Vec<String> = transcript(&core)
+        .into_iter()
+        .filter(|(k, _, _)| *k == EntryKind::Agent)
+        .map(|(_, t, _)| t)
+        .collect();
+    assert_eq!(agents, ["welcome", "a12", "a13", "a14", "a15"]);
+}

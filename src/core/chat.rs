@@ -809,6 +809,10 @@ const TYPING_EVERY_MS: f64 = 5000.0;
 const DEFAULT_ATTRIBUTE_BYTES: u32 = 2048;
 /// History pages read at most after one connection (newest first).
 const MAX_HISTORY_PAGES: u32 = 20;
+/// How far apart in time the service may deliver messages out of order, or lose them in
+/// flight on a connection not yet known to be dead (two heartbeats): the history is read
+/// back this far past the newest message held.
+const HISTORY_OVERLAP_MS: f64 = 60_000.0;
 /// A history token this close to its expiry is not used any more.
 const TOKEN_MARGIN_MS: f64 = 10_000.0;
 
@@ -871,6 +875,8 @@ pub struct ChatCore {
     start_new: bool,
     /// Messages wait until the history shows which ones the server already has.
     history_loading: bool,
+    /// Held messages older than this end the history read: all before them arrived.
+    history_horizon_ms: Option<f64>,
     history_token: Option<(String, f64)>,
     /// No guest message is written before this time.
     next_send_ms: f64,
@@ -919,6 +925,7 @@ impl ChatCore {
             opened_once: false,
             start_new: false,
             history_loading: false,
+            history_horizon_ms: None,
             history_token: None,
             next_send_ms: 0.0,
             flush_scheduled: false,
@@ -2049,6 +2056,13 @@ impl ChatCore {
         // Resumed: what arrived while this page was away, and which of the messages
         // that may have been lost the server has, are in the history.
         self.history_loading = true;
+        self.history_horizon_ms = self
+            .transcript
+            .iter()
+            .filter(|e| e.server_id.is_some())
+            .map(|e| e.at_ms)
+            .reduce(f64::max)
+            .map(|newest| newest - HISTORY_OVERLAP_MS);
         match &self.history_token {
             Some((jwt, expires)) if *expires > self.clock_ms + TOKEN_MARGIN_MS => {
                 effects.push(Effect::FetchHistory {
@@ -2070,7 +2084,13 @@ impl ChatCore {
         let mut missing = vec![];
         for item in page.items {
             if self.holds(&item.id) {
-                reached_held = true;
+                // Holding a message is not holding all before it: the service delivers
+                // out of order, and a drop loses what was in flight. Only a held message
+                // older than that window ends the read.
+                let horizon = self.history_horizon_ms;
+                if item.at_ms.is_none_or(|at| horizon.is_none_or(|h| at <= h)) {
+                    reached_held = true;
+                }
                 continue;
             }
             if item.from_guest {
