@@ -216,19 +216,33 @@ impl UseGuestChatReturn {
     }
 }
 
+/// A fresh UUID (v4). `crypto.randomUUID` exists only on secure pages (https, or this
+/// machine); elsewhere one is made from `crypto.getRandomValues`, which every page has.
 #[cfg(target_arch = "wasm32")]
 fn new_client_id() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        // Whole numbers: formatting floats would pull float printing into the bundle.
-        .unwrap_or_else(|| {
-            format!(
-                "c-{}-{}",
-                js_sys::Date::now() as u64,
-                (js_sys::Math::random() * 1e15) as u64
-            )
-        })
+    let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) else {
+        return format!(
+            "c-{}-{}",
+            js_sys::Date::now() as u64,
+            (js_sys::Math::random() * 1e15) as u64
+        );
+    };
+    if js_sys::Reflect::has(&crypto, &"randomUUID".into()).unwrap_or(false) {
+        return crypto.random_uuid();
+    }
+    let mut bytes = [0u8; 16];
+    let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let mut id = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        id.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+        id.push(char::from_digit(u32::from(byte & 0x0f), 16).unwrap_or('0'));
+    }
+    id
 }
 
 /// The browser resources of one chat; each releases itself when replaced or dropped.
