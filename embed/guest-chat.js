@@ -265,6 +265,8 @@
   function mount(host) {
     if (hosts.indexOf(host) >= 0) return;
     hosts.push(host);
+    // Bundled into the page's own code, the loader cannot tell where it was served from.
+    if (host.dataset.assets && !loading) base = new URL(host.dataset.assets, document.baseURI);
     ["ready", "message", "status", "error"].forEach(function (name) {
       host.addEventListener("guest-chat:" + name, relay);
     });
