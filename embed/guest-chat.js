@@ -150,14 +150,6 @@
     path.setAttribute("d", ICON);
     icon.appendChild(path);
     button.appendChild(icon);
-    var unread = kept(host);
-    if (unread > 0) {
-      var badge = document.createElement("span");
-      badge.className = "gc-badge";
-      badge.setAttribute("aria-hidden", "true");
-      badge.textContent = String(unread);
-      button.appendChild(badge);
-    }
     button.setAttribute("aria-label", chosen[1][0]);
     button.addEventListener("pointerenter", load);
     button.addEventListener("focus", load);
@@ -175,7 +167,26 @@
     root.appendChild(embed);
     shadow.appendChild(root);
     host.__early = { root: root, button: button, words: chosen[1] };
-    return unread >= 0;
+  }
+
+  // A conversation kept by an earlier page loads the widget at once, and its unread
+  // count shows meanwhile. Reading storage makes the browser load the site's storage
+  // (a millisecond or two), so it waits for a moment the page does not need.
+  function resume(host) {
+    var unread = kept(host);
+    var early = host.__early;
+    if (unread > 0 && early && !early.button.querySelector(".gc-badge")) {
+      var badge = document.createElement("span");
+      badge.className = "gc-badge";
+      badge.setAttribute("aria-hidden", "true");
+      badge.textContent = String(unread);
+      early.button.appendChild(badge);
+    }
+    if (unread >= 0) load();
+  }
+
+  function whenIdle(fn) {
+    (window.requestIdleCallback || function (f) { setTimeout(f, 1); })(fn, { timeout: 2000 });
   }
 
   // Every drawn launcher shows the load's state: busy, or failed with a way to retry.
@@ -270,11 +281,13 @@
     ["ready", "message", "status", "error"].forEach(function (name) {
       host.addEventListener("guest-chat:" + name, relay);
     });
-    var inProgress = draw(host);
+    draw(host);
     if (loading) {
       loading.then(function (module) { start(module, host); }, function () {});
-    } else if (inProgress || mode === "eager" || (host.dataset.load || "") === "eager") {
+    } else if (mode === "eager" || (host.dataset.load || "") === "eager") {
       load();
+    } else {
+      whenIdle(function () { if (!loading) resume(host); });
     }
   }
 
@@ -296,10 +309,8 @@
   // Idle after the page's load: the widget is ready before the visitor reaches for it,
   // without competing with the page.
   if (mode === "idle") {
-    var whenIdle = function () {
-      (window.requestIdleCallback || function (fn) { setTimeout(fn, 1); })(function () { load(); }, { timeout: 5000 });
-    };
-    if (document.readyState === "complete") whenIdle();
-    else window.addEventListener("load", whenIdle, { once: true });
+    var afterLoad = function () { whenIdle(load); };
+    if (document.readyState === "complete") afterLoad();
+    else window.addEventListener("load", afterLoad, { once: true });
   }
 })();
