@@ -235,7 +235,11 @@
     loading = import(glueUrl).then(function (module) {
       var wasm = integrity.wasm ? fetch(wasmUrl, { integrity: integrity.wasm }) : wasmUrl;
       return module.default({ module_or_path: wasm }).then(function () {
-        return module;
+        // The widget is drawn in a task of its own: compiling and drawing in one would
+        // hold the page up for longer at a time.
+        return new Promise(function (resolve) {
+          setTimeout(function () { resolve(module); }, 0);
+        });
       });
     });
     loading.then(function (module) {

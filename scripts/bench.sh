@@ -6,7 +6,9 @@
 #                            Connected, bursts of 1,000 and 10,000, append cost, keypress
 #                            to wire (RUNS, BURSTS, BURST_RUNS)
 #   scripts/bench.sh bytes   where the widget's bytes are, by crate (twiggy)
-#   scripts/bench.sh         all four
+#   scripts/bench.sh host    what the tag costs a host page: Lighthouse with and without
+#                            it, and a press on the launcher to a usable composer (RUNS)
+#   scripts/bench.sh         all five
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -30,6 +32,13 @@ perf() {
   (cd tests/e2e && node bench.mjs)
 }
 
+host() {
+  [ -d tools/bench/node_modules/lighthouse ] || (cd tools/bench && npm ci --no-audit --no-fund --loglevel=error)
+  cargo build -q -p guest-chat-simulator
+  trunk build --release
+  (cd tests/e2e && node host-bench.mjs)
+}
+
 bytes() {
   command -v twiggy >/dev/null || cargo install twiggy --version 0.8.0 --locked
   trunk build --release
@@ -41,6 +50,7 @@ case "$what" in
   load) load ;;
   chaos) chaos ;;
   perf) perf ;;
-  all) load; chaos; perf; bytes ;;
-  *) echo "usage: scripts/bench.sh [load|chaos|perf|bytes]" >&2; exit 2 ;;
+  host) host ;;
+  all) load; chaos; perf; bytes; host ;;
+  *) echo "usage: scripts/bench.sh [load|chaos|perf|bytes|host]" >&2; exit 2 ;;
 esac

@@ -166,12 +166,14 @@ test("usable at 320 px wide and at 200 % zoom", async () => {
 test("reduced motion and forced colours are respected", async () => {
   const calm = await openPage(browser, sim, "/host/plain.html", { viewport: { width: 900, height: 760 }, reducedMotion: "reduce" });
   await calm.page.locator(".gc-launcher").click();
+  await calm.page.locator(".gc-panel:not([hidden])").waitFor();
   const animation = (page) =>
     page.evaluate(() => getComputedStyle(document.querySelector("guest-chat").shadowRoot.querySelector(".gc-panel")).animationName);
   assert.equal(await animation(calm.page), "none");
   await calm.context.close();
   const moving = await openPage(browser, sim, "/host/plain.html", { viewport: { width: 900, height: 760 }, reducedMotion: "no-preference" });
   await moving.page.locator(".gc-launcher").click();
+  await moving.page.locator(".gc-panel:not([hidden])").waitFor();
   assert.equal(await animation(moving.page), "gc-rise");
   await moving.context.close();
 

@@ -12,8 +12,8 @@ export const dist = process.env.DIST ?? join(root, "dist");
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts the simulator serving dist/ on a free port; `stop()` ends it. */
-export async function startSimulator(extraArgs = []) {
+/** Starts the simulator serving dist/ on a free port (or `port`); `stop()` ends it. */
+export async function startSimulator(extraArgs = [], { port: fixedPort = 0 } = {}) {
   const bin = join(root, "target", "debug", "guest-chat-simulator");
   if (!existsSync(bin)) throw new Error(`${bin} is missing: cargo build -p guest-chat-simulator`);
   if (!existsSync(join(dist, "index.html"))) throw new Error("dist/ is missing: trunk build --release");
@@ -21,7 +21,7 @@ export async function startSimulator(extraArgs = []) {
   const portFile = join(dir, "port");
   const child = spawn(
     bin,
-    ["--port", "0", "--port-file", portFile, "--dist", dist, "--control", ...extraArgs],
+    ["--port", String(fixedPort), "--port-file", portFile, "--dist", dist, "--control", ...extraArgs],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   // The file is written once the socket listens, but may be seen before its text is.

@@ -49,6 +49,14 @@ pub fn Launcher(
     // that loaded the widget (or the click on the loader's launcher), the panel is
     // already open at the first run below, and that is the visitor's act.
     let restored_open = open.get_untracked();
+    // The panel's contents are drawn the first time it opens: a page whose visitor never
+    // opens the chat does not pay for them (the conversation itself runs regardless).
+    let opened_once = RwSignal::new(restored_open);
+    Effect::new(move |_| {
+        if open.get() && !opened_once.get_untracked() {
+            opened_once.set(true);
+        }
+    });
     Effect::new(move |was_open: Option<bool>| {
         let is_open = open.get();
         if is_open {
@@ -102,7 +110,7 @@ pub fn Launcher(
                         "×"
                     </button>
                 </div>
-                <ChatView chat theme />
+                {move || opened_once.get().then(|| view! { <ChatView chat theme /> }.into_any())}
             </div>
             <button
                 type="button"
