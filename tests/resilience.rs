@@ -150,9 +150,12 @@ async fn a_kept_session_the_server_refuses_becomes_a_new_conversation() {
     leave_page(w);
     let w = mount(&[("guest-name", &name)]);
     w.wait_status("Connected").await;
-    assert!(w
-        .all_text(".gc-system")
-        .contains(&"Your session expired, so a new conversation began.".to_string()));
+    // The status shows at once, the transcript in the next animation frame.
+    w.wait_for("the line saying so", |w| {
+        w.all_text(".gc-system")
+            .contains(&"Your session expired, so a new conversation began.".to_string())
+    })
+    .await;
     assert_eq!(w.all_text(".gc-guest .gc-text"), ["old conversation"]);
     assert_eq!(sessions_named(&name).await, 2);
 }
