@@ -9,8 +9,8 @@
  * a strict Content-Security-Policy only needs 'wasm-unsafe-eval'.
  *
  * Until the visitor shows interest, only this file runs: it draws the launcher itself
- * and loads the widget when the launcher is hovered, focused or pressed, when the
- * browser is idle after the page's load event (data-load="idle", the default), at once
+ * and loads the widget when the launcher is hovered, focused or pressed, at an idle
+ * moment three seconds after the page's load event (data-load="idle", the default), at once
  * (data-load="eager", or a conversation in progress, or a call to the API), or only on
  * interaction (data-load="interaction").
  *
@@ -185,8 +185,8 @@
     if (unread >= 0) load();
   }
 
-  function whenIdle(fn) {
-    (window.requestIdleCallback || function (f) { setTimeout(f, 1); })(fn, { timeout: 2000 });
+  function whenIdle(fn, within) {
+    (window.requestIdleCallback || function (f) { setTimeout(f, 1); })(fn, { timeout: within });
   }
 
   // Every drawn launcher shows the load's state: busy, or failed with a way to retry.
@@ -291,7 +291,9 @@
     } else if (mode === "eager" || (host.dataset.load || "") === "eager") {
       load();
     } else {
-      whenIdle(function () { if (!loading) resume(host); });
+      // A returning visitor's conversation comes back within a fifth of a second even
+      // while the page is still busy.
+      whenIdle(function () { if (!loading) resume(host); }, 200);
     }
   }
 
@@ -311,9 +313,11 @@
   }
 
   // Idle after the page's load: the widget is ready before the visitor reaches for it,
-  // without competing with the page.
+  // without competing with the page. The page's own work after its load event (lazy
+  // images, analytics, hydration) has the first seconds; a visitor who reaches for the
+  // launcher sooner loads the widget at once.
   if (mode === "idle") {
-    var afterLoad = function () { whenIdle(load); };
+    var afterLoad = function () { setTimeout(function () { whenIdle(load, 2000); }, 3000); };
     if (document.readyState === "complete") afterLoad();
     else window.addEventListener("load", afterLoad, { once: true });
   }

@@ -226,9 +226,11 @@ for (const mode of [
     guestTexts: (server) =>
       server.history.filter((m) => m.direction === "Inbound" && m.type === "Text").map((m) => m.text),
     open: async (page) => {
-      const launcher = page.locator(".gc-launcher");
-      await launcher.waitFor();
-      if ((await launcher.getAttribute("aria-expanded")) !== "true") await launcher.click();
+      // Opened through the page's API, which opens (never toggles) once the widget is
+      // there: a tab restoring an open panel may take over from the loader's launcher
+      // between a look at it and a click.
+      await page.locator(".gc-launcher").waitFor();
+      await page.evaluate(() => window.GuestChat.open());
     },
     drop: (api) => sim.control(`${api}/drop`, ""),
   },

@@ -63,9 +63,11 @@ const modes = [
     path: "/host/genesys.html",
     badge: true,
     open: async (page) => {
-      const launcher = page.locator(".gc-launcher");
-      await launcher.waitFor();
-      if ((await launcher.getAttribute("aria-expanded")) !== "true") await launcher.click();
+      // Opened through the page's API, which opens (never toggles) once the widget is
+      // there: a tab restoring an open panel may take over from the loader's launcher
+      // between a look at it and a click.
+      await page.locator(".gc-launcher").waitFor();
+      await page.evaluate(() => window.GuestChat.open());
     },
     async guestTexts() {
       const [session] = await sim.control("/control/genesys/sessions");
