@@ -60,13 +60,20 @@ test("the one-tag embed opens from its launcher and chats", async () => {
 });
 
 test("the badge counts agent messages while closed; open or closed survives a reload", async () => {
-  const { page, context } = await openPage(browser, sim, "/host/plain.html");
+  // A name of its own: other pages of this file, still starting or closing, are "Shopper".
+  const name = `Badge reader ${Date.now()}`;
+  const { page, context } = await openPage(browser, sim, "/host/plain.html", {
+    rewrite: (html) => html.replace('data-guest-name="Shopper"', `data-guest-name="${name}"`),
+  });
   await page.locator(".gc-launcher").click();
   await connected(page);
+  // The scripted agent's greeting is read before the panel closes: only the two below
+  // arrive while it is closed.
+  await page.locator(".gc-agent").first().waitFor();
   await page.locator(".gc-close").click();
   assert.equal(await page.locator(".gc-panel").isVisible(), false);
   assert.equal(await page.evaluate(() => document.querySelector("guest-chat").shadowRoot.activeElement?.className), "gc-launcher", "focus returns to the launcher");
-  const session = await newestSession("Shopper");
+  const session = await newestSession(name);
   await sim.control(`/control/sessions/${session.id}/agent-message`, { text: "Your order shipped." });
   await sim.control(`/control/sessions/${session.id}/agent-message`, { text: "Tracking: 123." });
   const badge = page.locator(".gc-badge");
