@@ -178,9 +178,7 @@ impl UseGuestChatReturn {
     pub fn remove_file(&self) {
         dispatch(self.chat, Event::RemoveFile);
         if let Some(c) = controller(self.chat) {
-            if c.state.borrow().core.pending_file().is_none() {
-                c.state.borrow_mut().attached = None;
-            }
+            c.state.borrow_mut().attached = None;
         }
     }
 

@@ -23,7 +23,7 @@ pub struct TranscriptChunk {
 
 /// What the composer shows of files: whether the visitor may attach one, the largest
 /// the deployment takes, and the one attached.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct UploadView {
     pub takes_files: bool,
     pub max_bytes: Option<u64>,
@@ -102,13 +102,20 @@ impl ViewState {
         if self.can_compose.with_untracked(|c| *c != can_compose) {
             self.can_compose.set(can_compose);
         }
-        let upload = UploadView {
-            takes_files: core.takes_files() && can_compose,
-            max_bytes: core.upload_max_bytes(),
-            file: core.pending_file().cloned(),
-        };
-        if self.upload.with_untracked(|u| *u != upload) {
-            self.upload.set(upload);
+        // Compared before it is copied: this runs on every event, and a file is rare.
+        let takes_files = core.takes_files() && can_compose;
+        let max_bytes = core.upload_max_bytes();
+        let changed = self.upload.with_untracked(|u| {
+            u.takes_files != takes_files
+                || u.max_bytes != max_bytes
+                || u.file.as_ref() != core.pending_file()
+        });
+        if changed {
+            self.upload.set(UploadView {
+                takes_files,
+                max_bytes,
+                file: core.pending_file().cloned(),
+            });
         }
     }
 

@@ -276,14 +276,10 @@ impl ChatCore {
 
     /// A stored file goes with the message written at entry `index`.
     pub(super) fn take_ready_file(&mut self, index: usize) {
-        let ready = self
-            .pending_file
-            .as_ref()
-            .is_some_and(|f| f.stage == UploadStage::Ready);
-        if !ready || self.transcript[index].kind != EntryKind::Guest {
+        if self.transcript[index].kind != EntryKind::Guest {
             return;
         }
-        let Some(file) = self.pending_file.take() else {
+        let Some(file) = self.pending_file.take_if(|f| f.stage == UploadStage::Ready) else {
             return;
         };
         let image = file.mime.starts_with("image/");

@@ -42,7 +42,7 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
     let last_batch = StoredValue::new(0u64);
     let last_phase = StoredValue::new(None::<Phase>);
     let typing_told = StoredValue::new(false);
-    let last_upload = StoredValue::new(None::<(String, u8)>);
+    let last_upload = StoredValue::new(None::<(String, bool, bool)>);
     let strings = chat.strings;
     Effect::new(move |_| {
         let mut said: Vec<String> = vec![];
@@ -96,14 +96,10 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
         });
         // The attached file is told when it starts, is ready, or fails; not each percent.
         chat.upload.with(|upload| {
-            let now = upload.file.as_ref().map(|f| {
-                let stage = match f.stage {
-                    UploadStage::Asking | UploadStage::Uploading { .. } => 0,
-                    UploadStage::Ready => 1,
-                    UploadStage::Failed(_) => 2,
-                };
-                (f.id.clone(), stage)
-            });
+            let now = upload
+                .file
+                .as_ref()
+                .map(|f| (f.id.clone(), f.busy(), f.stage == UploadStage::Ready));
             if now != last_upload.get_value() {
                 if let Some(file) = &upload.file {
                     let max = upload.max_bytes.map(file_size);

@@ -9,7 +9,7 @@ pub(crate) fn first_file(files: Option<web_sys::FileList>) -> Option<web_sys::Fi
 }
 
 /// The attached file: its name, the upload's progress, why it failed, and a button to
-/// remove it. Its words are in a live region, so each new state is read out.
+/// remove it. The announcer reads each new state out (`use_announcements`).
 #[component]
 fn AttachedFile(chat: UseGuestChatReturn) -> impl IntoView {
     let strings = chat.strings;
