@@ -15,7 +15,6 @@ mod http;
 mod socket;
 #[cfg(target_arch = "wasm32")]
 mod storage;
-#[cfg(target_arch = "wasm32")]
 mod tabs;
 #[cfg(target_arch = "wasm32")]
 mod timers;
@@ -879,7 +878,11 @@ impl Controller {
         let changed = {
             let state = &mut *self.state.borrow_mut();
             state.view.show_frame(&mut state.core);
-            state.persisted != (state.core.transcript_revision, state.core.session_revision)
+            state.persisted
+                != (
+                    state.core.transcript_revision(),
+                    state.core.session_revision(),
+                )
         };
         if changed {
             self.persist_soon(chat);
@@ -921,7 +924,7 @@ impl Controller {
             let core = &state.core;
             (
                 serde_json::to_string(&core.snapshot()).unwrap_or_default(),
-                (core.transcript_revision, core.session_revision),
+                (core.transcript_revision(), core.session_revision()),
             )
         };
         store.write(&self.snapshot_key, &json);

@@ -112,6 +112,44 @@ impl PendingFile {
     }
 }
 
+/// The deployment's rules and the one file waiting.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Uploads {
+    rules: Option<UploadRules>,
+    pending: Option<PendingFile>,
+}
+
+impl Uploads {
+    pub(super) fn set_rules(&mut self, rules: Option<UploadRules>) {
+        self.rules = rules;
+    }
+
+    /// A stored file waits to go with the next message.
+    pub(super) fn file_ready(&self) -> bool {
+        self.pending
+            .as_ref()
+            .is_some_and(|f| f.stage == UploadStage::Ready)
+    }
+
+    /// The connection went down: an address asked for or an upload not yet confirmed
+    /// may be lost with it, so the file is asked for again on the next connection.
+    pub(super) fn restart(&mut self) -> Vec<Effect> {
+        match &mut self.pending {
+            Some(file) if file.busy() => {
+                let cancel = matches!(file.stage, UploadStage::Uploading { .. });
+                file.stage = UploadStage::Asking;
+                file.asked = false;
+                if cancel {
+                    vec![Effect::CancelUpload]
+                } else {
+                    vec![]
+                }
+            }
+            _ => vec![],
+        }
+    }
+}
+
 impl ChatCore {
     /// The visitor attached a file: checked here, then uploaded once a connection is
     /// ready. A file attached before replaces the one waiting.
@@ -122,7 +160,7 @@ impl ChatCore {
         mime: String,
         size: u64,
     ) -> Vec<Effect> {
-        let Some(rules) = self.upload_rules.clone() else {
+        let Some(rules) = self.uploads.rules.clone() else {
             return vec![];
         };
         let mut effects = self.remove_file();
@@ -130,7 +168,7 @@ impl ChatCore {
             Some(problem) => UploadStage::Failed(problem),
             None => UploadStage::Asking,
         };
-        self.pending_file = Some(PendingFile {
+        self.uploads.pending = Some(PendingFile {
             id,
             name,
             mime,
@@ -145,13 +183,13 @@ impl ChatCore {
 
     /// Asks where to upload the waiting file, once per connection.
     pub(super) fn ask_upload(&mut self) -> Vec<Effect> {
-        let Some(session_id) = self.session.as_ref().map(|s| s.session_id.clone()) else {
+        let Some(session_id) = self.session.id() else {
             return vec![];
         };
-        if !self.socket_open || !self.session_ready {
+        if !self.link.is_ready() {
             return vec![];
         }
-        match &mut self.pending_file {
+        match &mut self.uploads.pending {
             Some(file) if file.stage == UploadStage::Asking && !file.asked => {
                 file.asked = true;
                 vec![Effect::Send(Outgoing::RequestUpload {
@@ -169,7 +207,7 @@ impl ChatCore {
     /// The visitor removes the waiting file: an upload in flight stops, and a stored
     /// one is withdrawn from the server.
     pub(super) fn remove_file(&mut self) -> Vec<Effect> {
-        let Some(file) = self.pending_file.take() else {
+        let Some(file) = self.uploads.pending.take() else {
             return vec![];
         };
         let mut effects = vec![];
@@ -189,24 +227,6 @@ impl ChatCore {
         effects
     }
 
-    /// The connection went down: an address asked for or an upload not yet confirmed
-    /// may be lost with it, so the file is asked for again on the next connection.
-    pub(super) fn restart_upload(&mut self) -> Vec<Effect> {
-        match &mut self.pending_file {
-            Some(file) if file.busy() => {
-                let cancel = matches!(file.stage, UploadStage::Uploading { .. });
-                file.stage = UploadStage::Asking;
-                file.asked = false;
-                if cancel {
-                    vec![Effect::CancelUpload]
-                } else {
-                    vec![]
-                }
-            }
-            _ => vec![],
-        }
-    }
-
     /// The server named where to upload `file_id`. A server that chose its own id is
     /// followed when a file waits for its address.
     pub(super) fn upload_address(
@@ -215,7 +235,7 @@ impl ChatCore {
         url: String,
         headers: Vec<(String, String)>,
     ) -> Vec<Effect> {
-        let Some(file) = &mut self.pending_file else {
+        let Some(file) = &mut self.uploads.pending else {
             return vec![];
         };
         if file.stage != UploadStage::Asking || !file.asked {
@@ -237,41 +257,45 @@ impl ChatCore {
         }]
     }
 
-    pub(super) fn upload_progress(&mut self, file_id: &str, percent: u8) {
-        if let Some(file) = &mut self.pending_file {
+    pub(super) fn upload_progress(&mut self, file_id: &str, percent: u8) -> Vec<Effect> {
+        if let Some(file) = &mut self.uploads.pending {
             if file.id == file_id && matches!(file.stage, UploadStage::Uploading { .. }) {
                 file.stage = UploadStage::Uploading {
                     percent: percent.min(100),
                 };
             }
         }
+        vec![]
     }
 
     /// The upload broke off before the storage took it.
-    pub(super) fn upload_interrupted(&mut self, file_id: &str) {
-        if let Some(file) = &mut self.pending_file {
+    pub(super) fn upload_interrupted(&mut self, file_id: &str) -> Vec<Effect> {
+        if let Some(file) = &mut self.uploads.pending {
             if file.id == file_id && file.busy() {
                 file.stage = UploadStage::Failed(UploadProblem::Interrupted);
             }
         }
+        vec![]
     }
 
-    pub(super) fn upload_stored(&mut self, file_id: &str, download_url: String) {
-        if let Some(file) = &mut self.pending_file {
+    pub(super) fn upload_stored(&mut self, file_id: &str, download_url: String) -> Vec<Effect> {
+        if let Some(file) = &mut self.uploads.pending {
             if file.id == file_id && file.busy() {
                 file.stage = UploadStage::Ready;
                 file.download_url = safe_url(&download_url).map(String::from);
             }
         }
+        vec![]
     }
 
     /// The server refused the upload; without an id, the one waiting is meant.
-    pub(super) fn upload_refused(&mut self, file_id: Option<&str>, code: u16) {
-        if let Some(file) = &mut self.pending_file {
+    pub(super) fn upload_refused(&mut self, file_id: Option<&str>, code: u16) -> Vec<Effect> {
+        if let Some(file) = &mut self.uploads.pending {
             if file.busy() && file_id.is_none_or(|id| id == file.id) {
                 file.stage = UploadStage::Failed(UploadProblem::from_code(code));
             }
         }
+        vec![]
     }
 
     /// A stored file goes with the message written at entry `index`.
@@ -279,36 +303,76 @@ impl ChatCore {
         if self.transcript[index].kind != EntryKind::Guest {
             return;
         }
-        let Some(file) = self.pending_file.take_if(|f| f.stage == UploadStage::Ready) else {
+        let Some(file) = self
+            .uploads
+            .pending
+            .take_if(|f| f.stage == UploadStage::Ready)
+        else {
             return;
         };
         let image = file.mime.starts_with("image/");
-        self.transcript[index].offer = Some(Arc::new(Offer::Files(vec![FileLink {
+        self.transcript.edit(index).offer = Some(Arc::new(Offer::Files(vec![FileLink {
             id: file.id,
             name: file.name,
             url: file.download_url.unwrap_or_default(),
             image,
             size: Some(file.size),
         }])));
-        self.touched(index);
     }
 
     /// Whether a message now would have to leave the attached file behind.
     pub fn upload_busy(&self) -> bool {
-        self.pending_file.as_ref().is_some_and(PendingFile::busy)
+        self.uploads.pending.as_ref().is_some_and(PendingFile::busy)
     }
 
     pub fn pending_file(&self) -> Option<&PendingFile> {
-        self.pending_file.as_ref()
+        self.uploads.pending.as_ref()
     }
 
     /// The largest file the deployment takes, when it says.
     pub fn upload_max_bytes(&self) -> Option<u64> {
-        self.upload_rules.as_ref()?.max_bytes
+        self.uploads.rules.as_ref()?.max_bytes
     }
 
     /// Files may be attached in this conversation.
     pub fn takes_files(&self) -> bool {
-        self.upload_rules.is_some()
+        self.uploads.rules.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiting(stage: UploadStage) -> Uploads {
+        Uploads {
+            rules: Some(UploadRules::default()),
+            pending: Some(PendingFile {
+                id: "f".into(),
+                name: "a.png".into(),
+                mime: "image/png".into(),
+                size: 1,
+                stage,
+                asked: true,
+                download_url: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_drop_asks_again_for_a_file_on_its_way() {
+        let mut uploads = waiting(UploadStage::Uploading { percent: 40 });
+        assert_eq!(uploads.restart(), [Effect::CancelUpload]);
+        let file = uploads.pending.as_ref().unwrap();
+        assert_eq!(file.stage, UploadStage::Asking);
+        assert!(!file.asked);
+        assert!(uploads.restart().is_empty(), "asking again cancels nothing");
+    }
+
+    #[test]
+    fn a_stored_file_stays_ready_across_a_drop() {
+        let mut uploads = waiting(UploadStage::Ready);
+        assert!(uploads.restart().is_empty());
+        assert!(uploads.file_ready());
     }
 }

@@ -1,9 +1,7 @@
-//! One conversation per browser: the tabs of a conversation elect a leader with the Web
-//! Locks API, and only the leader connects. The others mirror it and hand it what the
-//! visitor does in them, over a `BroadcastChannel` named after the conversation.
+//! The lock or lease that elects the leading tab, and the channel tabs talk on.
 
-use super::timers::Interval;
 use crate::core::{Entry, MirroredView, Snapshot};
+use crate::runtime::timers::Interval;
 use std::{cell::RefCell, rc::Rc};
 use wasm_bindgen::{prelude::*, JsCast};
 
