@@ -64,6 +64,7 @@ stop_simulator() {
 step "format" cargo fmt --all --check
 step "clippy (native)" cargo clippy -q --workspace --all-targets -- -D warnings
 step "clippy (wasm32)" cargo clippy -q -p guest-chat --target wasm32-unknown-unknown --all-targets -- -D warnings
+step "no import circle between modules" node scripts/import-circles.mjs src simulator/src
 step "native tests (core, protocol, simulator)" cargo test --workspace
 step "simulator for browser tests" start_simulator
 step "browser tests (wasm-bindgen-test, headless Chromium)" browser_tests

@@ -1,9 +1,21 @@
 //! The scripted agent: what a visitor meets when no person sits at the console.
 
-use crate::{AgentMode, AppState};
+use crate::{
+    genesys::sample_quick_replies,
+    shared::{AgentMode, AppState, Heard, AGENT_NAME},
+};
 use guest_chat_protocol::RoutingStatus;
 
-pub const AGENT_NAME: &str = "Sam";
+/// Answers what the protocols tell: registered with the state when the router is built.
+pub(crate) fn hear(state: &AppState, heard: Heard) {
+    let state = state.clone();
+    match heard {
+        Heard::TutorialJoined { session_id } => start_script(state, session_id),
+        Heard::TutorialSaid { session_id, text } => on_guest_message(state, session_id, text),
+        Heard::GenesysJoined { token } => genesys_greet(state, token),
+        Heard::GenesysSaid { token, text } => genesys_answer(state, token, text),
+    }
+}
 
 fn scripted_and_free(state: &AppState, session_id: &str) -> bool {
     state.config().agent == AgentMode::Scripted
@@ -14,7 +26,7 @@ fn scripted_and_free(state: &AppState, session_id: &str) -> bool {
 }
 
 /// Queues the guest, then connects and greets.
-pub(crate) fn start_script(state: AppState, session_id: String) {
+fn start_script(state: AppState, session_id: String) {
     state.set_routing(&session_id, RoutingStatus::Queued, Some(1));
     tokio::spawn(async move {
         tokio::time::sleep(state.config().queue_time).await;
@@ -36,7 +48,7 @@ pub(crate) fn start_script(state: AppState, session_id: String) {
 }
 
 /// Shows typing, then answers.
-pub(crate) fn on_guest_message(state: AppState, session_id: String, text: String) {
+fn on_guest_message(state: AppState, session_id: String, text: String) {
     if !scripted_and_free(&state, &session_id) {
         return;
     }
@@ -57,7 +69,7 @@ pub(crate) fn on_guest_message(state: AppState, session_id: String, text: String
 }
 
 /// Greets a new Genesys session as a bot would.
-pub(crate) fn genesys_greet(state: AppState, token: String) {
+fn genesys_greet(state: AppState, token: String) {
     if !state.genesys_scripted_and_free(&token) {
         return;
     }
@@ -68,14 +80,14 @@ pub(crate) fn genesys_greet(state: AppState, token: String) {
             state.genesys_rich_message(
                 &token,
                 &format!("Hi, I'm {AGENT_NAME}. How can I help you today?"),
-                crate::genesys::sample_quick_replies(),
+                sample_quick_replies(),
             );
         }
     });
 }
 
 /// Types, then answers a Genesys guest's message.
-pub(crate) fn genesys_answer(state: AppState, token: String, text: String) {
+fn genesys_answer(state: AppState, token: String, text: String) {
     if !state.genesys_scripted_and_free(&token) {
         return;
     }

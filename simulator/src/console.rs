@@ -1,9 +1,11 @@
 //! The agent console: a page where a person answers guests, and the JSON API behind it.
 
-use crate::{agent::AGENT_NAME, error_response, state::TranscriptLine, AppState};
+use crate::{
+    genesys::RichBody,
+    shared::{not_found, AppState, SessionDetail, SessionSummary, AGENT_NAME},
+};
 use axum::{
-    extract::{Path, State},
-    http::StatusCode,
+    extract::{Path, Query, State},
     response::{Html, IntoResponse, Response},
     routing::{get, post},
     Json, Router,
@@ -12,29 +14,6 @@ use guest_chat_protocol::RoutingStatus;
 use serde::{Deserialize, Serialize};
 
 const CONSOLE_PAGE: &str = include_str!("console.html");
-
-#[derive(Serialize)]
-pub(crate) struct SessionSummary {
-    pub id: String,
-    /// `tutorial` or `genesys`: which protocol the guest speaks.
-    pub protocol: &'static str,
-    pub guest_name: Option<String>,
-    pub guest_email: Option<String>,
-    pub created_at: u64,
-    pub connected: bool,
-    pub connections_total: u64,
-    pub routing: Option<RoutingStatus>,
-    pub ended: bool,
-    pub messages: usize,
-}
-
-#[derive(Serialize)]
-pub(crate) struct SessionDetail {
-    #[serde(flatten)]
-    pub summary: SessionSummary,
-    pub attributes: std::collections::BTreeMap<String, String>,
-    pub transcript: Vec<TranscriptLine>,
-}
 
 pub(crate) fn summaries(state: &AppState) -> Vec<SessionSummary> {
     let sessions = state.sessions();
@@ -45,7 +24,7 @@ pub(crate) fn summaries(state: &AppState) -> Vec<SessionSummary> {
     list
 }
 
-fn summary(s: &crate::state::Session) -> SessionSummary {
+fn summary(s: &crate::shared::Session) -> SessionSummary {
     SessionSummary {
         id: s.id.clone(),
         protocol: "tutorial",
@@ -71,14 +50,6 @@ pub(crate) fn detail(state: &AppState, id: &str) -> Option<SessionDetail> {
         attributes: s.attributes.clone(),
         transcript: s.transcript.clone(),
     })
-}
-
-pub(crate) fn not_found(id: &str) -> Response {
-    error_response(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("no session `{id}`"),
-    )
 }
 
 #[derive(Deserialize)]
@@ -148,7 +119,7 @@ pub(crate) async fn routing(
 pub(crate) async fn rich(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Json(body): Json<crate::genesys::RichBody>,
+    Json(body): Json<RichBody>,
 ) -> Response {
     done(state.genesys_console_rich(&id, &body.kind, &body.text), &id)
 }
@@ -178,4 +149,30 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/agent/api/sessions/{id}/routing", post(routing))
         .route("/agent/api/sessions/{id}/end", post(end))
         .route("/agent/api/sessions/{id}/rich", post(rich))
+}
+
+#[derive(Deserialize)]
+struct FindQuery {
+    guest_name: Option<String>,
+}
+
+/// Sessions, newest first; `?guest_name=` narrows to one test's sessions.
+async fn sessions(State(state): State<AppState>, Query(q): Query<FindQuery>) -> Response {
+    let mut list = summaries(&state);
+    if let Some(name) = q.guest_name {
+        list.retain(|s| s.guest_name.as_deref() == Some(name.as_str()));
+    }
+    Json(list).into_response()
+}
+
+/// The control API's view of every session, and the agent's side of it, whichever
+/// protocol the session speaks.
+pub(crate) fn control_routes() -> Router<AppState> {
+    Router::new()
+        .route("/control/sessions", get(sessions))
+        .route("/control/sessions/{id}", get(show))
+        .route("/control/sessions/{id}/agent-message", post(say))
+        .route("/control/sessions/{id}/typing", post(typing))
+        .route("/control/sessions/{id}/routing", post(routing))
+        .route("/control/sessions/{id}/end", post(end))
 }

@@ -4,117 +4,39 @@
 
 mod agent;
 mod console;
-mod control;
 mod genesys;
-mod guest;
-mod state;
+mod shared;
+mod tutorial;
 
 use axum::{
-    http::{header, HeaderValue, Method, StatusCode},
-    response::{IntoResponse, Response},
-    routing::{get, post},
-    Json, Router,
+    http::{header, HeaderValue, Method},
+    response::Response,
+    routing::get,
+    Router,
 };
-use guest_chat_protocol::{ErrorBody, SESSIONS_PATH, WS_PATH};
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::{
     cors::{AllowHeaders, AllowOrigin, CorsLayer},
     services::{ServeDir, ServeFile},
 };
 
-pub use genesys::{GenesysConfig, DEFAULT_DEPLOYMENT};
-pub use state::{AppState, Outbound};
-
-/// Who answers the guest when no person uses the agent console.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AgentMode {
-    /// Queue briefly, connect, greet, and answer each message after a typing pause.
-    Scripted,
-    /// Nobody: routing stays `queued` until the console or the control API acts.
-    None,
-}
-
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Access tokens accepted as `Authorization: Bearer …` on the REST call.
-    pub access_tokens: Vec<String>,
-    /// Organization of every session this server creates.
-    pub organization_id: String,
-    /// Lifetime of a guest token.
-    pub expires_in: Duration,
-    pub agent: AgentMode,
-    /// How long the scripted agent keeps a new guest queued.
-    pub queue_time: Duration,
-    /// How long the scripted agent "types" before each answer.
-    pub typing_time: Duration,
-    /// Largest guest frame accepted; a larger one closes the socket with 1009.
-    pub max_frame_bytes: usize,
-    pub console: bool,
-    pub control: bool,
-    /// Built widget served at `/`.
-    pub dist: Option<PathBuf>,
-    /// Genesys Cloud Web Messaging, served beside the tutorial's API.
-    pub genesys: GenesysConfig,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            access_tokens: vec!["dev-access-token".into()],
-            organization_id: "gen-local-simulator".into(),
-            expires_in: Duration::from_secs(86_400),
-            agent: AgentMode::Scripted,
-            queue_time: Duration::from_millis(1500),
-            typing_time: Duration::from_millis(900),
-            max_frame_bytes: 64 * 1024,
-            console: true,
-            control: false,
-            dist: None,
-            genesys: GenesysConfig::default(),
-        }
-    }
-}
-
-/// An error answer with the JSON body every REST error of this server has.
-pub(crate) fn error_response(
-    status: StatusCode,
-    error: &str,
-    message: impl Into<String>,
-) -> Response {
-    let body = ErrorBody {
-        error: error.into(),
-        message: message.into(),
-    };
-    (status, Json(body)).into_response()
-}
+pub use shared::{AgentMode, AppState, Config, GenesysConfig, Outbound, DEFAULT_DEPLOYMENT};
 
 pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
+    state.set_agent(agent::hear);
     let mut app = Router::new()
-        .route(SESSIONS_PATH, post(guest::create_session))
-        .route(WS_PATH, get(guest::guest_socket))
-        .route("/guest-session", post(guest::backend_session))
-        .route("/v1", get(genesys::socket))
-        .route("/api/v2/webmessaging/messages", get(genesys::history))
-        .route("/downloads/{id}", get(genesys::download))
-        .route(
-            "/uploads/{id}",
-            axum::routing::put(genesys::upload).layer(axum::extract::DefaultBodyLimit::max(
-                genesys::MAX_UPLOAD_BYTES + 1024,
-            )),
-        )
-        .route(
-            "/webdeployments/v1/deployments/{id}/config.json",
-            get(genesys::deployment_config),
-        )
+        .merge(tutorial::routes())
+        .merge(genesys::routes())
         .route("/healthz", get(|| async { "ok" }));
     if config.console {
         app = app.merge(console::routes());
     }
     if config.control {
         app = app
-            .merge(control::routes())
+            .merge(console::control_routes())
+            .merge(tutorial::control_routes())
             .merge(genesys::control_routes());
     }
     if let Some(dist) = &config.dist {

@@ -1,6 +1,7 @@
-//! The test-control API (`--control`): faults and inspection for the widget's tests.
+//! The tutorial protocol's part of the test-control API (`--control`): faults and
+//! inspection for the widget's tests.
 
-use crate::{console, error_response, state::Outbound, AppState};
+use crate::shared::{error_response, not_found, AppState, Outbound, AGENT_NAME};
 use axum::{
     body::Bytes,
     extract::{Path, Query, State},
@@ -41,7 +42,7 @@ async fn push(
     };
     match state.push(&id, out) {
         Some(sent) => Json(serde_json::json!({ "sent": sent })).into_response(),
-        None => console::not_found(&id),
+        None => not_found(&id),
     }
 }
 
@@ -77,7 +78,7 @@ async fn drop_connection(
     };
     match state.push(&id, out) {
         Some(sent) => Json(serde_json::json!({ "dropped": sent })).into_response(),
-        None => console::not_found(&id),
+        None => not_found(&id),
     }
 }
 
@@ -127,7 +128,7 @@ async fn delay(
             h.store(body.ms, Ordering::Relaxed);
             Json(serde_json::json!({ "delay_ms": body.ms })).into_response()
         }
-        None => console::not_found(&id),
+        None => not_found(&id),
     }
 }
 
@@ -135,7 +136,7 @@ async fn received(State(state): State<AppState>, Path(id): Path<String>) -> Resp
     let frames = state.sessions().get(&id).map(|s| s.received.clone());
     match frames {
         Some(frames) => Json(frames).into_response(),
-        None => console::not_found(&id),
+        None => not_found(&id),
     }
 }
 
@@ -152,7 +153,7 @@ async fn expire(
 ) -> Response {
     match state.expire_in(&id, Duration::from_millis(body.after_ms)) {
         Some(()) => Json("ok").into_response(),
-        None => console::not_found(&id),
+        None => not_found(&id),
     }
 }
 
@@ -171,7 +172,7 @@ async fn refuse_upgrades(
             session.refuse_upgrades = body.count;
             Json(serde_json::json!({ "refusing": body.count })).into_response()
         }
-        None => console::not_found(&id),
+        None => not_found(&id),
     }
 }
 
@@ -195,33 +196,17 @@ async fn burst(
 ) -> Response {
     for i in 0..body.count {
         if state
-            .agent_message(&id, &format!("{}{i}", body.prefix), "Sam")
+            .agent_message(&id, &format!("{}{i}", body.prefix), AGENT_NAME)
             .is_none()
         {
-            return console::not_found(&id);
+            return not_found(&id);
         }
     }
     Json(serde_json::json!({ "sent": body.count })).into_response()
 }
 
-#[derive(Deserialize)]
-struct FindQuery {
-    guest_name: Option<String>,
-}
-
-/// Sessions, newest first; `?guest_name=` narrows to one test's sessions.
-async fn sessions(State(state): State<AppState>, Query(q): Query<FindQuery>) -> Response {
-    let mut list = console::summaries(&state);
-    if let Some(name) = q.guest_name {
-        list.retain(|s| s.guest_name.as_deref() == Some(name.as_str()));
-    }
-    Json(list).into_response()
-}
-
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/control/sessions", get(sessions))
-        .route("/control/sessions/{id}", get(console::show))
         .route("/control/sessions/{id}/push", post(push))
         .route("/control/sessions/{id}/drop", post(drop_connection))
         .route("/control/sessions/{id}/delay", post(delay))
@@ -232,10 +217,6 @@ pub(crate) fn routes() -> Router<AppState> {
             post(refuse_upgrades),
         )
         .route("/control/sessions/{id}/burst", post(burst))
-        .route("/control/sessions/{id}/agent-message", post(console::say))
-        .route("/control/sessions/{id}/typing", post(console::typing))
-        .route("/control/sessions/{id}/routing", post(console::routing))
-        .route("/control/sessions/{id}/end", post(console::end))
         .route("/control/fail-sessions", post(fail_sessions))
         .route("/control/delay-sessions", post(delay_sessions))
 }

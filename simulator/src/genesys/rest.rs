@@ -1,0 +1,89 @@
+//! The REST endpoints: the history behind a JWT, and the deployment's `config.json`.
+
+use super::*;
+
+#[derive(Deserialize)]
+pub(crate) struct HistoryQuery {
+    #[serde(rename = "pageSize")]
+    page_size: Option<usize>,
+    #[serde(rename = "pageNumber")]
+    page_number: Option<usize>,
+}
+
+/// `GET /api/v2/webmessaging/messages`: the session's messages, newest first, in pages.
+pub(crate) async fn history(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HistoryQuery>,
+) -> Response {
+    let jwt = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, jwt)| jwt.trim().to_string());
+    let genesys = state.genesys();
+    let now = now_millis() / 1000;
+    let Some(token) = jwt
+        .and_then(|jwt| genesys.jwts.get(&jwt).cloned())
+        .filter(|(_, exp)| *exp > now)
+        .map(|(token, _)| token)
+    else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "status": 401, "code": "bad.credentials", "message": "Invalid login credentials." })),
+        )
+            .into_response();
+    };
+    let entities: Vec<Value> = genesys
+        .sessions
+        .get(&token)
+        .map(|s| s.history.iter().rev().cloned().collect())
+        .unwrap_or_default();
+    let size = query.page_size.unwrap_or(25).clamp(1, 100);
+    let number = query.page_number.unwrap_or(1).max(1);
+    let total = entities.len();
+    let page: Vec<Value> = entities
+        .into_iter()
+        .skip((number - 1) * size)
+        .take(size)
+        .collect();
+    Json(json!({
+        "entities": page,
+        "pageSize": size,
+        "pageNumber": number,
+        "total": total,
+        "pageCount": total.div_ceil(size)
+    }))
+    .into_response()
+}
+
+/// The deployment's public configuration (`config.json`), in the shape Messenger reads.
+pub(crate) async fn deployment_config(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Response {
+    if !state.config().genesys.deployments.contains(&id) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Json(json!({
+        "id": id,
+        "version": "1",
+        "languages": ["en-us", "es", "de", "ar"],
+        "defaultLanguage": "en-us",
+        "apiEndpoint": "",
+        "messenger": {
+            "enabled": true,
+            "apps": { "conversations": {
+                "enabled": true,
+                "autoStart": { "enabled": false },
+                "conversationDisconnect": { "enabled": true, "type": "ReadOnly" },
+                "conversationClear": { "enabled": true }
+            } },
+            "fileUpload": { "modes": [{ "fileTypes": ["image/*", "application/pdf"], "maxFileSizeKB": 10240 }] }
+        },
+        "journeyEvents": { "enabled": false },
+        "status": "Active"
+    }))
+    .into_response()
+}

@@ -1,0 +1,120 @@
+//! Genesys Cloud Web Messaging's sessions, tokens and files as held in the simulator's
+//! state.
+
+use super::{now_millis, Outbound};
+use serde_json::Value;
+use std::{
+    collections::{BTreeMap, HashMap, VecDeque},
+    sync::atomic::AtomicU64,
+    time::{Duration, Instant},
+};
+use tokio::sync::mpsc;
+
+/// A deployment id that the simulator knows unless told otherwise.
+pub const DEFAULT_DEPLOYMENT: &str = "5b1f0ef4-4c1a-4c0e-9d37-000000000001";
+
+/// A file served at `/downloads/{id}` while the address's `exp` lies ahead.
+pub(crate) struct StoredFile {
+    pub(crate) name: String,
+    pub(crate) mime: String,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) lifetime: Duration,
+}
+
+/// A file a guest announced with `onAttachment`, waiting for its `PUT`.
+pub(crate) struct ExpectedUpload {
+    pub(crate) token: String,
+    pub(crate) name: String,
+    pub(crate) mime: String,
+    pub(crate) size: usize,
+}
+
+/// The settings of the Genesys side.
+#[derive(Debug, Clone)]
+pub struct GenesysConfig {
+    pub deployments: Vec<String>,
+    /// A guest session ends this long after its last activity.
+    pub session_ttl: Duration,
+}
+
+impl Default for GenesysConfig {
+    fn default() -> Self {
+        GenesysConfig {
+            deployments: vec![DEFAULT_DEPLOYMENT.into()],
+            session_ttl: Duration::from_secs(900),
+        }
+    }
+}
+
+pub(crate) struct Conn {
+    pub(crate) id: u64,
+    pub(crate) tx: mpsc::UnboundedSender<Outbound>,
+}
+
+/// One guest session, found by the token the client made up.
+pub(crate) struct GuestSession {
+    pub(crate) deployment: String,
+    pub(crate) connections: Vec<Conn>,
+    pub(crate) last_activity: Instant,
+    pub(crate) read_only: bool,
+    /// Every message and event of the conversation, oldest first, as history shows it.
+    pub(crate) history: Vec<Value>,
+    pub(crate) custom_attributes: BTreeMap<String, String>,
+    /// Send times of the last guest messages, for the rate limit.
+    pub(crate) recent_sends: VecDeque<Instant>,
+    /// Raw text of every request, for tests.
+    pub(crate) received: Vec<String>,
+    /// A person acts through the control API: the scripted agent keeps quiet.
+    pub(crate) taken_over: bool,
+    /// Milliseconds since the Unix epoch.
+    pub(crate) created_at: u64,
+    /// Sessions are listed newest first by this: milliseconds can tie.
+    pub(crate) serial: u64,
+}
+
+impl GuestSession {
+    pub(crate) fn new(deployment: &str, serial: u64) -> Self {
+        GuestSession {
+            deployment: deployment.into(),
+            connections: Vec::new(),
+            last_activity: Instant::now(),
+            read_only: false,
+            history: Vec::new(),
+            custom_attributes: BTreeMap::new(),
+            recent_sends: VecDeque::new(),
+            received: Vec::new(),
+            taken_over: false,
+            created_at: now_millis(),
+            serial,
+        }
+    }
+
+    /// Sends `frame` to every connection of the session.
+    pub(crate) fn broadcast(&self, frame: &str) {
+        for conn in &self.connections {
+            let _ = conn.tx.send(Outbound::Text(frame.to_string()));
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct GenesysState {
+    pub(crate) sessions: HashMap<String, GuestSession>,
+    pub(crate) sessions_made: u64,
+    /// JWT → (session token, expiry in epoch seconds).
+    pub(crate) jwts: HashMap<String, (String, u64)>,
+    pub(crate) rate_limit_off: bool,
+    /// The deployment refuses the guest's typing events (403), as when it is turned off.
+    pub(crate) guest_typing_off: bool,
+    /// Files agents sent and guests uploaded: id → (name, mime, bytes, the address's
+    /// lifetime).
+    pub(crate) files: HashMap<String, StoredFile>,
+    /// Uploads announced and not yet made, by attachment id.
+    pub(crate) uploads: HashMap<String, ExpectedUpload>,
+    /// Every upload is refused after it arrives (`UploadFailureEvent`), as a content
+    /// scan that finds something would.
+    pub(crate) refuse_uploads: bool,
+    /// Where this server is reached, for download addresses (from the last request).
+    pub(crate) origin: String,
+    pub(crate) next_connection: AtomicU64,
+}
