@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod genesys;
+
 use serde_json::Value;
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_futures::JsFuture;
