@@ -7,10 +7,11 @@
 mod support;
 
 use serde_json::Value;
+use support::genesys::*;
 use support::*;
 use wasm_bindgen_test::*;
 
-use support::genesys::*;
+wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn a_chat_in_genesys_cloud_mode() {

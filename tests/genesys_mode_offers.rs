@@ -6,11 +6,12 @@
 mod support;
 
 use serde_json::Value;
+use support::genesys::*;
 use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-use support::genesys::*;
+wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn typing_is_told_at_most_every_five_seconds_and_a_refusal_stops_it_quietly() {
