@@ -107,8 +107,32 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-/// The Genesys Cloud domain: `data-environment` as given, else the region's.
+/// The domain a Genesys Messenger snippet's `environment` names: `prod` is us-east-1,
+/// the regions of the older domains have their own names, and every other one is
+/// `prod-` and the first label of its `pure.cloud` domain (`prod-euw2`).
+fn messenger_environment(name: &str) -> Option<&'static str> {
+    let short = match name.to_ascii_lowercase().as_str() {
+        "prod" => return Some("mypurecloud.com"),
+        "prod-euw1" => return Some("mypurecloud.ie"),
+        "prod-euc1" => return Some("mypurecloud.de"),
+        "prod-apse2" => return Some("mypurecloud.com.au"),
+        "prod-apne1" => return Some("mypurecloud.jp"),
+        other => other.strip_prefix("prod-")?.to_string(),
+    };
+    GENESYS_REGIONS
+        .iter()
+        .map(|(_, domain)| *domain)
+        .find(|domain| {
+            domain.split('.').next() == Some(short.as_str()) && domain.contains("pure.cloud")
+        })
+}
+
+/// The Genesys Cloud domain: `data-environment` as given (a domain, or Messenger's
+/// short name for one), else the region's.
 fn genesys_domain(environment: Option<String>, region: &str) -> Result<String, ConfigError> {
+    if let Some(domain) = environment.as_deref().and_then(messenger_environment) {
+        return Ok(domain.to_string());
+    }
     if let Some(domain) = environment {
         let plausible = domain.contains('.')
             && domain
@@ -118,7 +142,7 @@ fn genesys_domain(environment: Option<String>, region: &str) -> Result<String, C
             Ok(domain.to_ascii_lowercase())
         } else {
             Err(ConfigError(format!(
-                "data-environment must be a Genesys Cloud domain like \"mypurecloud.ie\", but is \"{domain}\"."
+                "data-environment must be a Genesys Cloud domain like \"mypurecloud.ie\" or a Messenger environment like \"prod-euw1\", but is \"{domain}\"."
             )))
         };
     }
@@ -462,6 +486,22 @@ mod tests {
         assert_eq!(c.session, SessionSource::Backend { url: "/s".into() });
         assert_eq!(c.guest_name, None);
         assert!(c.warning().is_none());
+    }
+
+    #[test]
+    fn messengers_environment_names_are_read_as_their_domains() {
+        let domain = |environment: &str| {
+            config(&[("deployment-id", "d"), ("environment", environment)])
+                .unwrap()
+                .api_base
+        };
+        assert_eq!(domain("prod"), "https://api.mypurecloud.com");
+        assert_eq!(domain("prod-euw1"), "https://api.mypurecloud.ie");
+        assert_eq!(domain("PROD-EUC1"), "https://api.mypurecloud.de");
+        assert_eq!(domain("prod-apse2"), "https://api.mypurecloud.com.au");
+        assert_eq!(domain("prod-euw2"), "https://api.euw2.pure.cloud");
+        assert_eq!(domain("prod-use2"), "https://api.use2.us-gov-pure.cloud");
+        assert!(config(&[("deployment-id", "d"), ("environment", "prod-nowhere")]).is_err());
     }
 
     #[test]
