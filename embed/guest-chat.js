@@ -14,9 +14,11 @@
  * (data-load="eager", or a conversation in progress, or a call to the API), or only on
  * interaction (data-load="interaction").
  *
- * window.GuestChat: open(), close(), toggle(), send(text), on(event, fn), off(event, fn).
- * Events: ready, message {from, text}, status {status, text}, error {reason}. Calls made
- * before the widget has loaded are queued, load it, and run once it has.
+ * window.GuestChat: open(), close(), toggle(), send(text), setAttributes({key: value}),
+ * on(event, fn), off(event, fn). Events: ready, message {from, text}, status {status,
+ * text}, error {reason}, opened, closed. Calls made before the widget has loaded are
+ * queued, load it, and run once it has; custom attributes are kept until it loads,
+ * without loading it.
  */
 (function () {
   "use strict";
@@ -32,6 +34,7 @@
   var ready = false;
   var loading = null;
   var attempts = 0;
+  var attributes = null;
 
   function call(method, args) {
     if (!ready) {
@@ -50,6 +53,11 @@
     close: function () { call("close", []); },
     toggle: function () { call("toggle", []); },
     send: function (text) { call("send", [String(text)]); },
+    setAttributes: function (given) {
+      attributes = {};
+      Object.keys(given || {}).forEach(function (key) { attributes[key] = String(given[key]); });
+      handles.forEach(function (handle) { handle.setAttributes(JSON.stringify(attributes)); });
+    },
     on: function (name, fn) {
       (listeners[name] = listeners[name] || []).push(fn);
       if (name === "ready" && ready) fn({});
@@ -264,7 +272,9 @@
     host.__started = true;
     var early = host.__early;
     var focused = early && host.shadowRoot.activeElement === early.button;
-    handles.push(module.mountWidget(host));
+    var handle = module.mountWidget(host);
+    handles.push(handle);
+    if (attributes) handle.setAttributes(JSON.stringify(attributes));
     if (early) {
       early.root.remove();
       host.__early = null;
@@ -282,7 +292,7 @@
     hosts.push(host);
     // Bundled into the page's own code, the loader cannot tell where it was served from.
     if (host.dataset.assets && !loading) base = new URL(host.dataset.assets, document.baseURI);
-    ["ready", "message", "status", "error"].forEach(function (name) {
+    ["ready", "message", "status", "error", "opened", "closed"].forEach(function (name) {
       host.addEventListener("guest-chat:" + name, relay);
     });
     draw(host);

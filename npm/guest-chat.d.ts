@@ -20,6 +20,10 @@ export interface GuestChatEvents {
   status: { status: GuestChatStatus; text: string };
   /** The service refused something or the chat could not go on; `reason` in words. */
   error: { reason: string };
+  /** The panel opened, by the visitor or by `open()`. */
+  opened: Record<string, never>;
+  /** The panel closed. */
+  closed: Record<string, never>;
 }
 
 export interface GuestChatApi {
@@ -29,6 +33,12 @@ export interface GuestChatApi {
   toggle(): void;
   /** Sends `text` as the visitor, as if typed in the composer. */
   send(text: string): void;
+  /**
+   * The conversation's custom attributes from now on, in place of `data-attributes`:
+   * they go with the next message, new or changed ones only. Values become strings.
+   * Kept until the widget loads, without loading it.
+   */
+  setAttributes(attributes: Record<string, string | number | boolean>): void;
   on<K extends keyof GuestChatEvents>(name: K, listener: (detail: GuestChatEvents[K]) => void): void;
   off<K extends keyof GuestChatEvents>(name: K, listener: (detail: GuestChatEvents[K]) => void): void;
 }

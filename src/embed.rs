@@ -37,6 +37,19 @@ impl WidgetHandle {
         self.open.get_untracked()
     }
 
+    /// The conversation's custom attributes, as a JSON object of strings (the loader
+    /// makes them strings); they go with the next message.
+    #[wasm_bindgen(js_name = setAttributes)]
+    pub fn set_attributes(&self, json: String) {
+        let Some(chat) = &self.chat else { return };
+        match serde_json::from_str(&json) {
+            Ok(attributes) => chat.set_attributes(attributes),
+            Err(_) => web_sys::console::warn_1(
+                &"guest-chat: custom attributes ignored: not an object of strings".into(),
+            ),
+        }
+    }
+
     /// Sends `text` as the visitor, as if typed in the composer.
     pub fn send(&self, text: String) {
         match &self.chat {
@@ -130,7 +143,16 @@ pub fn mount_widget(host: HtmlElement) -> Result<WidgetHandle, JsValue> {
             let chat = use_guest_chat(config);
             slot.set(Some(chat));
             open.set(chat.saved("open", false) == "1");
-            forward_events(events_host, chat);
+            forward_events(events_host.clone(), chat);
+            // The page hears the panel open and close, by whatever means.
+            let initially = open.get_untracked();
+            Effect::new(move |was: Option<bool>| {
+                let now = open.get();
+                if was.unwrap_or(initially) != now {
+                    emit(&events_host, if now { "opened" } else { "closed" }, &[]);
+                }
+                now
+            });
             view! { <Launcher chat open side theme /> }.into_any()
         }
         Err(err) => view! { <ConfigProblem err /> }.into_any(),

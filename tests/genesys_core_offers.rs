@@ -372,3 +372,35 @@ fn a_held_message_ends_the_history_read_only_once_it_is_older_than_the_reorderin
         .collect();
     assert_eq!(agents, ["welcome", "a12", "a13", "a14", "a15"]);
 }
+
+#[test]
+fn attributes_the_page_sets_later_go_with_the_next_message_only_when_new() {
+    let mut core = opened(config_with(&[("attributes", r#"{"plan":"gold"}"#)]));
+    frame(&mut core, &session_response(true, false));
+    let first = written(&send(&mut core, "one"));
+    assert_eq!(
+        first[0]["message"]["channel"]["metadata"]["customAttributes"],
+        json!({"plan":"gold"})
+    );
+    frame(
+        &mut core,
+        &echo("one", "c-one", "g1", "2026-01-01T10:00:00.000Z"),
+    );
+    let set = |pairs: &[(&str, &str)]| {
+        Event::AttributesChanged(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    };
+    assert!(core
+        .apply(set(&[("plan", "gold"), ("cart", "3")]))
+        .is_empty());
+    core.clock_ms += 1000.0;
+    let second = written(&send(&mut core, "two"));
+    assert_eq!(
+        second[0]["message"]["channel"]["metadata"]["customAttributes"],
+        json!({"cart":"3"})
+    );
+}

@@ -14,7 +14,11 @@ use crate::{
     protocol::WireProtocol,
 };
 use leptos::prelude::*;
-use std::{cell::RefCell, collections::VecDeque, rc::Rc};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, VecDeque},
+    rc::Rc,
+};
 
 /// Storage writes are coalesced to at most one per this interval during a burst.
 pub(super) const PERSIST_EVERY_MS: f64 = 250.0;
@@ -42,6 +46,9 @@ pub(super) struct State {
     pub(super) read_elsewhere: RwSignal<u32>,
     /// The bytes of the file the visitor attached (the core knows its name and size).
     pub(super) attached: Option<web_sys::File>,
+    /// The custom attributes this page set (`GuestChat.setAttributes`), for a core this
+    /// tab makes when it takes the lead.
+    pub(super) page_attributes: Option<BTreeMap<String, String>>,
 }
 
 pub(super) struct Controller {

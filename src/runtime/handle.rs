@@ -49,6 +49,15 @@ impl UseGuestChatReturn {
         }
     }
 
+    /// The conversation's custom attributes from now on (they go with the next message).
+    pub fn set_attributes(&self, attributes: std::collections::BTreeMap<String, String>) {
+        if let Some(c) = controller(self.chat) {
+            c.state.borrow_mut().page_attributes = Some(attributes.clone());
+        }
+        // A mirroring tab hands nothing over: the leading tab sends its own page's.
+        dispatch(self.chat, Event::AttributesChanged(attributes));
+    }
+
     /// Tries again after a failed session request or exhausted reconnects.
     pub fn retry(&self) {
         dispatch(self.chat, Event::Retry);

@@ -185,6 +185,9 @@ impl Controller {
             if state.resources.tabs.is_some() {
                 core.share_changes();
             }
+            if let Some(attributes) = state.page_attributes.clone() {
+                core.apply(Event::AttributesChanged(attributes));
+            }
             state.view.show_all(&mut core);
             state.core = core;
             state.leading = true;

@@ -114,6 +114,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             told: None,
             read_elsewhere,
             attached: None,
+            page_attributes: None,
         }),
         wire,
         store,

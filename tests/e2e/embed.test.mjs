@@ -317,3 +317,40 @@ test("the one-tag loader runs only the glue and wasm it was built with", async (
     await context.close();
   }
 });
+
+test("the page sets custom attributes at any time, and hears the panel open and close", async () => {
+  const { page, context } = await openPage(browser, sim, "/host/genesys.html", { viewport: { width: 900, height: 760 } });
+  // Before the widget loads: kept by the loader, and no reason to load it.
+  await page.evaluate(() => {
+    window.__panel = [];
+    GuestChat.on("opened", () => __panel.push("opened"));
+    GuestChat.on("closed", () => __panel.push("closed"));
+    GuestChat.setAttributes({ plan: "gold", cart: 3 });
+  });
+  assert.equal(await page.evaluate(() => performance.getEntriesByType("resource").some((r) => r.name.endsWith(".wasm"))), false);
+  await page.locator(".gc-launcher").click();
+  await connected(page);
+  const [{ token }] = await sim.control("/control/genesys/sessions");
+  const attributesOf = async (text) => {
+    for (let i = 0; i < 200; i++) {
+      const { received } = await sim.control(`/control/genesys/sessions/${token}`);
+      const message = received.map((raw) => JSON.parse(raw)).find((r) => r.action === "onMessage" && r.message.text === text);
+      if (message) return message.message.channel?.metadata?.customAttributes;
+      await page.waitForTimeout(25);
+    }
+    throw new Error(`"${text}" never reached the simulator`);
+  };
+  await page.locator(".gc-input").fill("first");
+  await page.locator(".gc-send").click();
+  assert.deepEqual(await attributesOf("first"), { "context.firstName": "Shopper", plan: "gold", cart: "3" });
+  // After it loaded: only what changed goes with the next message.
+  await page.evaluate(() => GuestChat.setAttributes({ plan: "platinum", cart: "3" }));
+  await page.locator('.gc-guest[data-delivery="delivered"]').filter({ hasText: "first" }).waitFor();
+  await page.locator(".gc-input").fill("second");
+  await page.locator(".gc-send").click();
+  assert.deepEqual(await attributesOf("second"), { plan: "platinum" });
+  await page.locator(".gc-launcher").click();
+  await page.waitForFunction(() => window.__panel.length === 2);
+  assert.deepEqual(await page.evaluate(() => window.__panel), ["opened", "closed"]);
+  await context.close();
+});

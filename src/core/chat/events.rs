@@ -195,6 +195,9 @@ pub enum Event {
     FlushDue,
     /// The visitor types in the composer.
     GuestTyping,
+    /// The page set the conversation's custom attributes anew (Messenger's `Database`);
+    /// they go with the next message, new or changed ones only.
+    AttributesChanged(BTreeMap<String, String>),
     /// The visitor starts a new chat after the last one ended.
     StartNewChat,
     /// The visitor confirmed erasing the conversation.

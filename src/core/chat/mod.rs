@@ -169,6 +169,7 @@ impl ChatCore {
             Event::HistoryFailed(why) => self.history_failed(why),
             Event::FlushDue => self.flush_due(),
             Event::GuestTyping => self.guest_typing(),
+            Event::AttributesChanged(attributes) => self.attributes_changed(attributes),
             Event::StartNewChat => self.start_new_chat(),
             Event::ClearConversation => self.clear_conversation(),
             Event::ChooseReply {

@@ -411,6 +411,17 @@ impl ChatCore {
         }
     }
 
+    /// The page's attributes in place of the configured ones; a set too large before
+    /// may fit now.
+    pub(super) fn attributes_changed(
+        &mut self,
+        attributes: BTreeMap<String, String>,
+    ) -> Vec<Effect> {
+        self.config.attributes = attributes;
+        self.attributes.too_large = false;
+        vec![]
+    }
+
     /// A message was acknowledged: the attributes that went with it are taken.
     pub(super) fn attributes_taken(&mut self) {
         if self.attributes.taken() {
