@@ -52,6 +52,10 @@ struct Args {
     /// Seconds a Genesys guest session lives after its last activity.
     #[arg(long, default_value_t = 900)]
     genesys_session_seconds: u64,
+    /// Settings laid over the deployment's `config.json`: a JSON object, or @file with
+    /// one; `null` removes a field (e.g. '{"messenger":{"styles":{"primaryColor":"#0a7d3b"}}}').
+    #[arg(long)]
+    deployment_config: Option<String>,
 }
 
 #[tokio::main]
@@ -86,6 +90,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let deployment_settings = match read_deployment_config(args.deployment_config.as_deref()) {
+        Ok(settings) => settings,
+        Err(why) => {
+            eprintln!("error: --deployment-config {why}");
+            return ExitCode::from(2);
+        }
+    };
     let config = Config {
         access_tokens: args.access_tokens,
         organization_id: args.organization_id,
@@ -100,6 +111,7 @@ async fn main() -> ExitCode {
         genesys: guest_chat_simulator::GenesysConfig {
             deployments: args.deployment_ids,
             session_ttl: Duration::from_secs(args.genesys_session_seconds),
+            deployment_settings,
         },
     };
     let console = config.console;
@@ -177,5 +189,23 @@ fn interrupt_listener() -> impl std::future::Future<Output = ()> {
 fn interrupt_listener() -> impl std::future::Future<Output = ()> {
     async {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The `--deployment-config` value: a JSON object given inline or in a file (`@path`).
+fn read_deployment_config(given: Option<&str>) -> Result<serde_json::Value, String> {
+    let Some(given) = given else {
+        return Ok(serde_json::Value::Null);
+    };
+    let text = match given.strip_prefix('@') {
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|err| format!("cannot read {path}: {err}"))?
+        }
+        None => given.to_string(),
+    };
+    match serde_json::from_str(&text) {
+        Ok(value @ serde_json::Value::Object(_)) => Ok(value),
+        Ok(_) => Err("must be a JSON object".into()),
+        Err(err) => Err(format!("is not JSON: {err}")),
     }
 }

@@ -48,6 +48,19 @@ fn bad_flags_and_a_missing_dist_are_rejected() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("trunk build"));
 }
 
+#[test]
+fn a_deployment_config_that_is_not_a_json_object_is_refused() {
+    for bad in ["{not json", "[1, 2]", "@/nonexistent/settings.json"] {
+        let out = Command::new(BIN)
+            .args(["--port", "0", "--deployment-config", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--deployment-config"), "{bad}: {err}");
+    }
+}
+
 /// Starts the simulator, reads the URLs it prints, sends `signal` at once, and expects
 /// a clean exit.
 fn stops_cleanly_on(signal: &str) {

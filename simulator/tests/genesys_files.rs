@@ -31,6 +31,91 @@ async fn the_deployment_configuration_is_served() {
     sim.stop().await;
 }
 
+/// The deployment's `config.json` as the widget reads it.
+async fn deployment_config(sim: &guest_chat_simulator::Running) -> Value {
+    reqwest::get(format!(
+        "{}/webdeployments/v1/deployments/{DEFAULT_DEPLOYMENT}/config.json",
+        sim.http_url()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_admin_s_settings_change_the_served_configuration_until_reset() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim = guest_chat_simulator::start(
+        listener,
+        guest_chat_simulator::Config {
+            control: true,
+            genesys: guest_chat_simulator::GenesysConfig {
+                deployment_settings: json!({ "defaultLanguage": "de" }),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let served = deployment_config(&sim).await;
+    assert_eq!(
+        served["defaultLanguage"], "de",
+        "the command line's setting"
+    );
+    assert_eq!(served["messenger"]["styles"]["primaryColor"], "#1f6feb");
+    let conversations = &served["messenger"]["apps"]["conversations"];
+    assert_eq!(conversations["conversationClear"]["enabled"], true);
+    assert_eq!(conversations["showAgentTypingIndicator"], true);
+
+    control(
+        &sim,
+        "/deployment-config",
+        json!({
+            "messenger": {
+                "styles": { "primaryColor": "#0a7d3b" },
+                "apps": { "conversations": { "conversationClear": { "enabled": false } } },
+                "fileUpload": null
+            }
+        }),
+    )
+    .await;
+    let changed = deployment_config(&sim).await;
+    assert_eq!(changed["messenger"]["styles"]["primaryColor"], "#0a7d3b");
+    let conversations = &changed["messenger"]["apps"]["conversations"];
+    assert_eq!(conversations["conversationClear"]["enabled"], false);
+    // Fields beside a changed one stay.
+    assert_eq!(conversations["showAgentTypingIndicator"], true);
+    assert!(
+        changed["messenger"].get("fileUpload").is_none(),
+        "null removes a field"
+    );
+    assert_eq!(changed["defaultLanguage"], "de");
+
+    let reset = reqwest::Client::new()
+        .delete(format!(
+            "{}/control/genesys/deployment-config",
+            sim.http_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(reset.status().is_success());
+    assert_eq!(deployment_config(&sim).await, served);
+
+    let refused = reqwest::Client::new()
+        .post(format!(
+            "{}/control/genesys/deployment-config",
+            sim.http_url()
+        ))
+        .json(&json!(["not", "an", "object"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+}
+
 #[tokio::test]
 async fn the_agent_console_serves_genesys_conversations_too() {
     let sim = server(AgentMode::None).await;

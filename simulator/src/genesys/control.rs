@@ -46,6 +46,25 @@ fn found<T: serde::Serialize>(value: Option<T>) -> Response {
 /// The agent's side and the test controls of Genesys sessions, under `/control/genesys`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        // The deployment's Messenger configuration, as an admin changes it: a JSON object
+        // laid over what is served (`null` removes a field); `DELETE` goes back to the
+        // command line's.
+        .route(
+            "/control/genesys/deployment-config",
+            post(
+                |State(state): State<AppState>, Json(settings): Json<Value>| async move {
+                    if !settings.is_object() {
+                        return (StatusCode::BAD_REQUEST, "a JSON object of settings").into_response();
+                    }
+                    state.genesys().deployment_settings.push(settings);
+                    Json("ok").into_response()
+                },
+            )
+            .delete(|State(state): State<AppState>| async move {
+                state.genesys().deployment_settings.clear();
+                Json("ok")
+            }),
+        )
         .route(
             "/control/genesys/sessions",
             get(|State(state): State<AppState>| async move {

@@ -66,7 +66,18 @@ pub(crate) async fn deployment_config(
     if !state.config().genesys.deployments.contains(&id) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    Json(json!({
+    let mut config = default_deployment_config(&id);
+    merge(&mut config, &state.config().genesys.deployment_settings);
+    for settings in &state.genesys().deployment_settings {
+        merge(&mut config, settings);
+    }
+    Json(config).into_response()
+}
+
+/// The configuration of a deployment nobody changed: Messenger's defaults for the
+/// fields the official SDKs read (see `../shared/reference/genesys-messenger-api.md`, §4).
+fn default_deployment_config(id: &str) -> Value {
+    json!({
         "id": id,
         "version": "1",
         "languages": ["en-us", "es", "de", "ar"],
@@ -76,14 +87,43 @@ pub(crate) async fn deployment_config(
             "enabled": true,
             "apps": { "conversations": {
                 "enabled": true,
+                "showAgentTypingIndicator": true,
+                "showUserTypingIndicator": true,
                 "autoStart": { "enabled": false },
+                "markdown": { "enabled": true },
                 "conversationDisconnect": { "enabled": true, "type": "ReadOnly" },
-                "conversationClear": { "enabled": true }
+                "conversationClear": { "enabled": true },
+                "humanize": { "enabled": false }
             } },
+            "styles": { "primaryColor": "#1f6feb" },
+            "launcherButton": { "visibility": "On" },
+            "homeScreen": { "enabled": false },
             "fileUpload": { "modes": [{ "fileTypes": ["image/*", "application/pdf"], "maxFileSizeKB": 10240 }] }
         },
         "journeyEvents": { "enabled": false },
+        "auth": { "enabled": false },
         "status": "Active"
-    }))
-    .into_response()
+    })
+}
+
+/// Lays `overlay` over `base`: objects field by field, `null` removing a field, any
+/// other value replacing what was there.
+fn merge(base: &mut Value, overlay: &Value) {
+    let (Value::Object(base), Value::Object(overlay)) = (&mut *base, overlay) else {
+        if !overlay.is_null() {
+            *base = overlay.clone();
+        }
+        return;
+    };
+    for (key, value) in overlay {
+        match (value, base.get_mut(key)) {
+            (Value::Null, _) => {
+                base.remove(key);
+            }
+            (Value::Object(_), Some(inner)) if inner.is_object() => merge(inner, value),
+            _ => {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
 }

@@ -35,6 +35,9 @@ pub struct GenesysConfig {
     pub deployments: Vec<String>,
     /// A guest session ends this long after its last activity.
     pub session_ttl: Duration,
+    /// Settings laid over the deployment's default `config.json` (a JSON object; `null`
+    /// removes a field), as an admin would set them in Messenger Configurations.
+    pub deployment_settings: Value,
 }
 
 impl Default for GenesysConfig {
@@ -42,6 +45,7 @@ impl Default for GenesysConfig {
         GenesysConfig {
             deployments: vec![DEFAULT_DEPLOYMENT.into()],
             session_ttl: Duration::from_secs(900),
+            deployment_settings: Value::Null,
         }
     }
 }
@@ -117,4 +121,6 @@ pub(crate) struct GenesysState {
     /// Where this server is reached, for download addresses (from the last request).
     pub(crate) origin: String,
     pub(crate) next_connection: AtomicU64,
+    /// Settings the control API laid over the command line's, in order, until reset.
+    pub(crate) deployment_settings: Vec<Value>,
 }
