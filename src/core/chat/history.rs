@@ -82,12 +82,12 @@ impl HistoryRead {
     }
 
     /// The page to read after `page`, if the read goes on.
-    fn next_page(&self, page: &HistoryPage, reached_held: bool) -> Option<(String, u32)> {
-        if reached_held || !page.more || page.page >= MAX_HISTORY_PAGES {
+    fn next_page(&self, page: u32, more: bool, reached_held: bool) -> Option<(String, u32)> {
+        if reached_held || !more || page >= MAX_HISTORY_PAGES {
             return None;
         }
         let (jwt, _) = self.token.as_ref()?;
-        Some((jwt.clone(), page.page + 1))
+        Some((jwt.clone(), page + 1))
     }
 }
 
@@ -136,9 +136,10 @@ impl ChatCore {
         if !self.history.loading {
             return vec![];
         }
+        let HistoryPage { page, items, more } = page;
         let mut reached_held = false;
         let mut missing = vec![];
-        for item in &page.items {
+        for item in items {
             if self.transcript.holds(&item.id) {
                 reached_held |= self.history.ends_read(item.at_ms);
                 continue;
@@ -172,11 +173,11 @@ impl ChatCore {
                 entry.delivery = Some(Delivery::Delivered);
             } else {
                 entry.agent_name = item.author.as_deref().map(Arc::from);
-                entry.offer = item.offer.clone().map(Arc::new);
+                entry.offer = item.offer.map(Arc::new);
             }
         }
         self.transcript.retire_replies();
-        if let Some((jwt, page)) = self.history.next_page(&page, reached_held) {
+        if let Some((jwt, page)) = self.history.next_page(page, more, reached_held) {
             return vec![Effect::FetchHistory { jwt, page }];
         }
         self.history.loading = false;
@@ -187,14 +188,6 @@ impl ChatCore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn page(number: u32, more: bool) -> HistoryPage {
-        HistoryPage {
-            page: number,
-            items: vec![],
-            more,
-        }
-    }
 
     #[test]
     fn only_a_held_message_older_than_the_overlap_ends_the_read() {
@@ -225,12 +218,9 @@ mod tests {
             token: Some(("jwt".into(), 0.0)),
             ..HistoryRead::default()
         };
-        assert_eq!(
-            read.next_page(&page(1, true), false),
-            Some(("jwt".into(), 2))
-        );
-        assert_eq!(read.next_page(&page(1, true), true), None);
-        assert_eq!(read.next_page(&page(3, false), false), None);
-        assert_eq!(read.next_page(&page(MAX_HISTORY_PAGES, true), false), None);
+        assert_eq!(read.next_page(1, true, false), Some(("jwt".into(), 2)));
+        assert_eq!(read.next_page(1, true, true), None);
+        assert_eq!(read.next_page(3, false, false), None);
+        assert_eq!(read.next_page(MAX_HISTORY_PAGES, true, false), None);
     }
 }

@@ -266,13 +266,13 @@ impl ChatCore {
         text: &str,
         offer: Option<Offer>,
     ) -> Vec<Effect> {
-        if seq.is_some_and(|seq| self.session.last_seq().is_some_and(|last| seq <= last)) {
+        if !self.session.is_new_seq(seq) {
             return vec![];
         }
         if id.as_deref().is_some_and(|id| self.transcript.holds(id)) {
             return vec![];
         }
-        self.session.take_seq(seq);
+        self.session.remember_seq(seq);
         self.agent_typing = false;
         let index = match &id {
             Some(id) => {

@@ -109,15 +109,17 @@ impl SessionState {
         self.configured_once
     }
 
-    /// Whether an agent message numbered `seq` is new; a new one is remembered.
-    pub(super) fn take_seq(&mut self, seq: Option<u64>) -> bool {
-        let Some(seq) = seq else { return true };
-        if self.last_seq.is_some_and(|last| seq <= last) {
-            return false;
+    /// Whether an agent message numbered `seq` (if the server numbers them) is new.
+    pub(super) fn is_new_seq(&self, seq: Option<u64>) -> bool {
+        seq.is_none_or(|seq| self.last_seq.is_none_or(|last| seq > last))
+    }
+
+    /// An agent message numbered `seq` was taken.
+    pub(super) fn remember_seq(&mut self, seq: Option<u64>) {
+        if seq.is_some() {
+            self.last_seq = seq;
+            self.revision += 1;
         }
-        self.last_seq = Some(seq);
-        self.revision += 1;
-        true
     }
 
     /// Whether the session's token is past (or within five seconds of) its lifetime,
@@ -523,7 +525,9 @@ mod tests {
         );
         assert!(!s.expired(1000.0 + 54_000.0));
         assert!(s.expired(1000.0 + 55_000.0));
-        assert!(s.take_seq(Some(3)) && !s.take_seq(Some(3)) && s.take_seq(None));
+        assert!(s.is_new_seq(Some(3)));
+        s.remember_seq(Some(3));
+        assert!(!s.is_new_seq(Some(3)) && s.is_new_seq(Some(4)) && s.is_new_seq(None));
         let revision = s.revision();
         s.forget();
         assert!(s.current().is_none() && s.last_seq().is_none());

@@ -527,7 +527,7 @@ impl Transcript {
 
     /// The entries added since the last call, in transcript order: what the view
     /// announces and counts as unread.
-    pub fn take_news(&mut self) -> Vec<Entry> {
+    pub(super) fn take_news(&mut self) -> Vec<Entry> {
         let mut added = std::mem::take(&mut self.added);
         let mut news = Vec::with_capacity(added.len());
         for entry in self.entries.iter().rev() {
@@ -545,7 +545,7 @@ impl Transcript {
 
     /// Indices of the entries added or changed since the last call (ascending, once
     /// each), so a view updates only those.
-    pub fn take_dirty(&mut self) -> Vec<usize> {
+    pub(super) fn take_dirty(&mut self) -> Vec<usize> {
         let mut dirty = std::mem::take(&mut self.dirty);
         crate::core::lean::sort_nearly_sorted(&mut dirty);
         dirty.dedup();
@@ -553,14 +553,14 @@ impl Transcript {
     }
 
     /// Keeps a second account of changes for the other tabs of the conversation (see
-    /// [`Transcript::take_shared`]), starting with everything.
-    pub fn share_changes(&mut self) {
+    /// [`crate::core::ChatCore::take_shared`]), starting with everything.
+    pub(super) fn share_changes(&mut self) {
         self.shared = Some(((0..self.entries.len()).collect(), Vec::new()));
     }
 
     /// The entries changed and the ids added since the last call, for the other tabs;
-    /// `None` unless [`Transcript::share_changes`] was called.
-    pub fn take_shared(&mut self) -> Option<SharedChanges> {
+    /// `None` unless sharing was asked for.
+    pub(super) fn take_shared(&mut self) -> Option<SharedChanges> {
         let (mut dirty, added) = std::mem::take(self.shared.as_mut()?);
         crate::core::lean::sort_nearly_sorted(&mut dirty);
         dirty.dedup();
