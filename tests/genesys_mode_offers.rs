@@ -19,6 +19,13 @@ async fn typing_is_told_at_most_every_five_seconds_and_a_refusal_stops_it_quietl
     let w = mount_genesys(&name);
     w.wait_status("Connected").await;
     let token = kept_token(&name).await;
+    // "Connected" shows when the socket opens; typing is told once the service has
+    // also taken the session, which a delivered message proves.
+    let delivered = |count: usize| {
+        move |w: &Widget| w.all_text(".gc-guest[data-delivery=delivered]").len() == count
+    };
+    w.type_and_enter("hello");
+    w.wait_for("acknowledged", delivered(1)).await;
     for n in 0..10 {
         w.type_only(&"x".repeat(n + 1));
     }
@@ -29,10 +36,7 @@ async fn typing_is_told_at_most_every_five_seconds_and_a_refusal_stops_it_quietl
     .await;
     // A message in between proves the socket carried everything typed since.
     w.type_and_enter("typed");
-    w.wait_for("acknowledged", |w| {
-        w.find(".gc-guest[data-delivery=delivered]").is_some()
-    })
-    .await;
+    w.wait_for("acknowledged", delivered(2)).await;
     assert_eq!(typing_events(&token).await, 1);
     drop(w);
 
