@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::deployment::{Colour, Deployment, FeatureChoices, Features, LauncherVisibility};
+
 pub const DEFAULT_REGION: &str = "us-east-1";
 
 /// Where the guest session comes from.
@@ -95,6 +97,15 @@ pub struct Config {
     pub side: Side,
     /// `data-locale` as given; without it the browser's languages choose.
     pub language: Option<String>,
+    /// The languages the deployment offers (empty: every one the widget speaks), and
+    /// the one for a visitor whose languages are none of them.
+    pub languages: Vec<String>,
+    pub default_language: Option<String>,
+    pub accent: Option<Colour>,
+    pub launcher: Option<LauncherVisibility>,
+    pub features: FeatureChoices,
+    /// Where a Genesys Cloud deployment's `config.json` is read.
+    pub deployment_config_url: Option<String>,
 }
 
 /// A configuration the widget cannot start with; shown in the widget as is.
@@ -192,6 +203,18 @@ fn number(
 }
 
 /// One of a fixed set of words; absent means the first.
+/// An `on`/`off` attribute (`true`/`false` too); `None` when absent.
+fn switch(attr: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<bool>, ConfigError> {
+    match attr(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None => Ok(None),
+        Some("on" | "true") => Ok(Some(true)),
+        Some("off" | "false") => Ok(Some(false)),
+        Some(other) => Err(ConfigError(format!(
+            "data-{name} must be \"on\" or \"off\", but is \"{other}\"."
+        ))),
+    }
+}
+
 fn choice<T: Copy>(
     attr: &impl Fn(&str) -> Option<String>,
     name: &str,
@@ -316,6 +339,37 @@ impl Config {
             "position",
             &[("right", Side::Right), ("left", Side::Left)],
         )?;
+        let accent = match attr("accent") {
+            None => None,
+            Some(raw) => Some(Colour::parse(&raw).ok_or_else(|| {
+                ConfigError(format!(
+                    "data-accent must be a colour like \"#1f6feb\", but is \"{raw}\"."
+                ))
+            })?),
+        };
+        let launcher = match attr("launcher") {
+            None => None,
+            Some(raw) => Some(LauncherVisibility::parse(&raw).ok_or_else(|| {
+                ConfigError(format!(
+                    "data-launcher must be \"on\", \"off\" or \"on-demand\", but is \"{raw}\"."
+                ))
+            })?),
+        };
+        let features = FeatureChoices {
+            clear_conversation: switch(&attr, "clear-conversation")?,
+            agent_typing: switch(&attr, "typing-indicator")?,
+            file_upload: switch(&attr, "file-upload")?,
+            agent_names: switch(&attr, "agent-names")?,
+        };
+        // Genesys serves the configuration from its CDN host; an API of one's own
+        // (data-api-base) serves it too.
+        let deployment_config_url = deployment_id.as_ref().map(|id| {
+            let base = match attr("api-base") {
+                Some(_) => api_base.clone(),
+                None => format!("https://api-cdn.{domain}"),
+            };
+            format!("{base}/webdeployments/v1/deployments/{id}/config.json")
+        });
         Ok(Config {
             organization_id,
             region,
@@ -333,7 +387,29 @@ impl Config {
             theme,
             side,
             language: attr("locale"),
+            languages: Vec::new(),
+            default_language: None,
+            accent,
+            launcher,
+            features,
+            deployment_config_url,
         })
+    }
+
+    /// The deployment's settings where the tag left them open.
+    pub fn apply_deployment(&mut self, deployment: Deployment) {
+        self.accent = self.accent.or(deployment.accent);
+        self.launcher = self.launcher.or(deployment.launcher);
+        if deployment.enabled == Some(false) && self.launcher.is_none() {
+            self.launcher = Some(LauncherVisibility::Off);
+        }
+        self.features = self.features.or(deployment.features);
+        self.languages = deployment.languages;
+        self.default_language = deployment.default_language;
+    }
+
+    pub fn feature_set(&self) -> Features {
+        self.features.resolve()
     }
 
     /// Storage key of this configuration's conversation: another endpoint, organization
@@ -555,6 +631,102 @@ mod tests {
             (
                 vec![("deployment-id", "d"), ("ws-base", "http://x")],
                 "data-ws-base",
+            ),
+        ] {
+            let err = config(&pairs).unwrap_err();
+            assert!(err.0.contains(words), "{pairs:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_deployment_config_is_read_from_its_cdn_host_or_the_api_base() {
+        let c = config(&[("deployment-id", "d-1"), ("environment", "prod-euw1")]).unwrap();
+        assert_eq!(
+            c.deployment_config_url.as_deref(),
+            Some("https://api-cdn.mypurecloud.ie/webdeployments/v1/deployments/d-1/config.json")
+        );
+        let c = config(&[
+            ("deployment-id", "d-1"),
+            ("api-base", "http://127.0.0.1:8787"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.deployment_config_url.as_deref(),
+            Some("http://127.0.0.1:8787/webdeployments/v1/deployments/d-1/config.json")
+        );
+        let c = config(&[("session-url", "/s")]).unwrap();
+        assert_eq!(c.deployment_config_url, None);
+    }
+
+    #[test]
+    fn a_data_attribute_overrides_the_deployment() {
+        let deployment = Deployment {
+            enabled: Some(true),
+            accent: Colour::parse("#c01048"),
+            launcher: Some(LauncherVisibility::Off),
+            languages: vec!["de".into()],
+            default_language: Some("de".into()),
+            features: FeatureChoices {
+                clear_conversation: Some(false),
+                agent_typing: Some(false),
+                file_upload: Some(false),
+                agent_names: Some(false),
+            },
+        };
+        let mut plain = config(&[("deployment-id", "d")]).unwrap();
+        plain.apply_deployment(deployment.clone());
+        assert_eq!(plain.accent, Colour::parse("#c01048"));
+        assert_eq!(plain.launcher, Some(LauncherVisibility::Off));
+        assert_eq!(plain.default_language.as_deref(), Some("de"));
+        let off = plain.feature_set();
+        assert!(
+            !off.clear_conversation && !off.agent_typing && !off.file_upload && !off.agent_names
+        );
+
+        let mut tagged = config(&[
+            ("deployment-id", "d"),
+            ("accent", "#0a7"),
+            ("launcher", "on"),
+            ("clear-conversation", "on"),
+            ("typing-indicator", "true"),
+            ("file-upload", "on"),
+            ("agent-names", "on"),
+        ])
+        .unwrap();
+        tagged.apply_deployment(deployment);
+        assert_eq!(tagged.accent, Colour::parse("#00aa77"));
+        assert_eq!(tagged.launcher, Some(LauncherVisibility::On));
+        assert_eq!(tagged.feature_set(), Features::default());
+    }
+
+    #[test]
+    fn a_deployment_switched_off_hides_the_launcher_unless_the_tag_shows_it() {
+        let off = Deployment {
+            enabled: Some(false),
+            ..Default::default()
+        };
+        let mut c = config(&[("deployment-id", "d")]).unwrap();
+        c.apply_deployment(off.clone());
+        assert_eq!(c.launcher, Some(LauncherVisibility::Off));
+        let mut c = config(&[("deployment-id", "d"), ("launcher", "on")]).unwrap();
+        c.apply_deployment(off);
+        assert_eq!(c.launcher, Some(LauncherVisibility::On));
+    }
+
+    #[test]
+    fn bad_look_and_feature_attributes_are_explained() {
+        for (pairs, words) in [
+            (
+                vec![("session-url", "/s"), ("accent", "red;x")],
+                "data-accent",
+            ),
+            (
+                vec![("session-url", "/s"), ("launcher", "maybe")],
+                "data-launcher",
+            ),
+            (
+                vec![("session-url", "/s"), ("file-upload", "yes")],
+                "data-file-upload",
             ),
         ] {
             let err = config(&pairs).unwrap_err();

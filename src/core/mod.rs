@@ -3,6 +3,7 @@
 
 pub mod chat;
 pub mod config;
+pub mod deployment;
 pub mod lean;
 
 pub use chat::{
@@ -13,3 +14,4 @@ pub use chat::{
     UploadStage,
 };
 pub use config::{Config, ConfigError, Persistence, SessionSource, Side, Theme};
+pub use deployment::{Colour, Deployment, FeatureChoices, Features, LauncherVisibility};

@@ -27,31 +27,49 @@ pub enum Locale {
 }
 
 impl Locale {
+    /// The widget's language for a language tag, by its primary subtag.
+    pub fn of(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Locale::En),
+            "es" => Some(Locale::Es),
+            "de" => Some(Locale::De),
+            "ar" => Some(Locale::Ar),
+            _ => None,
+        }
+    }
+
     /// The first of `preferred` (a `data-locale` value, then the browser's languages) that
     /// the widget speaks, by primary language subtag; English otherwise.
     pub fn negotiate<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Locale {
         preferred
             .into_iter()
-            .find_map(|tag| {
-                let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-                match primary.as_str() {
-                    "en" => Some(Locale::En),
-                    "es" => Some(Locale::Es),
-                    "de" => Some(Locale::De),
-                    "ar" => Some(Locale::Ar),
-                    _ => None,
-                }
-            })
+            .find_map(Locale::of)
             .unwrap_or(Locale::En)
     }
 
     /// `data-locale` when the page set one (a language the widget lacks means
-    /// English), else the first of the browser's languages that the widget speaks.
-    pub fn choose(explicit: Option<&str>, browser: &[String]) -> Locale {
-        match explicit {
-            Some(tag) => Locale::negotiate([tag]),
-            None => Locale::negotiate(browser.iter().map(String::as_str)),
+    /// English); else the first of the browser's languages that the widget speaks and
+    /// the deployment offers (`offered` empty: any); else the deployment's default
+    /// language; else English.
+    pub fn choose(
+        explicit: Option<&str>,
+        browser: &[String],
+        offered: &[String],
+        default: Option<&str>,
+    ) -> Locale {
+        if let Some(tag) = explicit {
+            return Locale::negotiate([tag]);
         }
+        let offers = |locale: Locale| {
+            offered.is_empty() || offered.iter().any(|o| Locale::of(o) == Some(locale))
+        };
+        browser
+            .iter()
+            .filter_map(|tag| Locale::of(tag))
+            .find(|locale| offers(*locale))
+            .or_else(|| default.and_then(Locale::of))
+            .unwrap_or(Locale::En)
     }
 
     pub fn tag(self) -> &'static str {
@@ -446,6 +464,30 @@ mod tests {
         assert_eq!(Locale::negotiate(["ES"]), Locale::Es);
         assert_eq!(Locale::negotiate(["fr", "it"]), Locale::En);
         assert_eq!(Locale::negotiate([]), Locale::En);
+    }
+
+    #[test]
+    fn the_deployment_limits_the_browser_languages_and_gives_the_fallback() {
+        let browser = ["fr-FR".to_string(), "es-MX".to_string(), "en".to_string()];
+        let offered = ["en-us".to_string(), "de".to_string()];
+        assert_eq!(Locale::choose(None, &browser, &[], None), Locale::Es);
+        assert_eq!(
+            Locale::choose(None, &browser, &offered, Some("de")),
+            Locale::En
+        );
+        let french = ["fr".to_string()];
+        assert_eq!(
+            Locale::choose(None, &french, &offered, Some("de")),
+            Locale::De
+        );
+        assert_eq!(
+            Locale::choose(None, &french, &offered, Some("ja")),
+            Locale::En
+        );
+        assert_eq!(
+            Locale::choose(Some("ar"), &browser, &offered, Some("de")),
+            Locale::Ar
+        );
         assert!(Locale::Ar.is_rtl() && !Locale::De.is_rtl());
     }
 

@@ -73,7 +73,12 @@ use std::{cell::RefCell, collections::VecDeque, rc::Rc};
 /// listeners are released when the calling component's owner is cleaned up.
 #[cfg(target_arch = "wasm32")]
 pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
-    let locale = Locale::choose(config.language.as_deref(), &window::browser_languages());
+    let locale = Locale::choose(
+        config.language.as_deref(),
+        &window::browser_languages(),
+        &config.languages,
+        config.default_language.as_deref(),
+    );
     let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
     let wire: &'static dyn WireProtocol = match config.session {
         SessionSource::Genesys { .. } => &GenesysProtocol,
