@@ -93,7 +93,7 @@ fn default_deployment_config(id: &str) -> Value {
                 "markdown": { "enabled": true },
                 "conversationDisconnect": { "enabled": true, "type": "ReadOnly" },
                 "conversationClear": { "enabled": true },
-                "humanize": { "enabled": false }
+                "humanize": { "enabled": true }
             } },
             "styles": { "primaryColor": "#1f6feb" },
             "launcherButton": { "visibility": "On" },

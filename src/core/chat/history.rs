@@ -172,7 +172,11 @@ impl ChatCore {
             if item.from_guest {
                 entry.delivery = Some(Delivery::Delivered);
             } else {
-                entry.agent_name = item.author.as_deref().map(Arc::from);
+                entry.agent_name = item
+                    .author
+                    .as_deref()
+                    .filter(|_| self.features.agent_names)
+                    .map(Arc::from);
                 entry.offer = item.offer.map(Arc::new);
             }
         }

@@ -10,6 +10,7 @@
 //! `apply` and `on_incoming` only route.
 
 use super::config::{Config, SessionSource};
+use super::deployment::Features;
 
 mod connection;
 mod events;
@@ -58,12 +59,16 @@ pub struct ChatCore {
     uploads: Uploads,
     /// A file the visitor asked to open, waiting for its fresh address.
     opening_file: Option<String>,
+    /// What the deployment and the tag switched on.
+    features: Features,
 }
 
 impl ChatCore {
     pub fn new(config: Config, seed: u64) -> Self {
         let confirms_sessions = matches!(config.session, SessionSource::Genesys { .. });
+        let features = config.feature_set();
         ChatCore {
+            features,
             config,
             connection: Connection::Idle,
             routing: Routing::Unknown,
@@ -109,6 +114,16 @@ impl ChatCore {
     /// conversation.
     pub fn can_start_over(&self) -> bool {
         self.confirms_sessions
+    }
+
+    /// The visitor may erase the conversation: the protocol allows it and the
+    /// deployment has not switched it off.
+    pub fn can_clear(&self) -> bool {
+        self.confirms_sessions && self.features.clear_conversation
+    }
+
+    pub fn features(&self) -> Features {
+        self.features
     }
 
     /// The entries added since the last call, in transcript order: what the view
@@ -198,9 +213,10 @@ impl ChatCore {
                 offer,
             } => self.agent_message(seq, id, at_ms, author, &text, offer),
             Incoming::AgentTyping(typing) => {
-                self.agent_typing = typing;
+                self.agent_typing = typing && self.features.agent_typing;
                 vec![]
             }
+            Incoming::AgentTypingFor(_) if !self.features.agent_typing => vec![],
             Incoming::AgentTypingFor(ms) => {
                 self.agent_typing = true;
                 vec![Effect::ScheduleTypingEnd { delay_ms: ms }]
@@ -282,7 +298,9 @@ impl ChatCore {
             None => self.push(EntryKind::Agent, text),
         };
         let entry = self.transcript.edit(index);
-        entry.agent_name = author.map(|n| Arc::from(n.as_str()));
+        entry.agent_name = author
+            .filter(|_| self.features.agent_names)
+            .map(|n| Arc::from(n.as_str()));
         entry.offer = offer.map(Arc::new);
         self.transcript.retire_replies();
         vec![]

@@ -336,7 +336,7 @@ impl ChatCore {
 
     /// Files may be attached in this conversation.
     pub fn takes_files(&self) -> bool {
-        self.uploads.rules.is_some()
+        self.features.file_upload && self.uploads.rules.is_some()
     }
 }
 

@@ -5,10 +5,12 @@
 //! `read` turns the service's frames into domain events; this module writes requests
 //! and holds the protocol's choices.
 
+mod deployment;
 mod read;
 #[cfg(test)]
 mod tests;
 
+pub use deployment::read_deployment;
 pub use read::parse_time_ms;
 
 use read::{read, read_offer};
