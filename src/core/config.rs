@@ -104,8 +104,6 @@ pub struct Config {
     pub accent: Option<Colour>,
     pub launcher: Option<LauncherVisibility>,
     pub features: FeatureChoices,
-    /// Where a Genesys Cloud deployment's `config.json` is read.
-    pub deployment_config_url: Option<String>,
 }
 
 /// A configuration the widget cannot start with; shown in the widget as is.
@@ -260,15 +258,25 @@ impl Config {
             )));
         }
         let deployment_id = attr("deployment-id");
+        // An environment that is an address names a service of one's own (such as the
+        // simulator) serving REST and the socket at one origin.
+        let own_service = attr("environment").filter(|e| {
+            deployment_id.is_some() && (e.starts_with("http://") || e.starts_with("https://"))
+        });
         // The tutorial's hosts, or Genesys Cloud's for the region or environment.
-        let domain = match &deployment_id {
-            None => format!("{region}.mygen.com"),
-            Some(_) => genesys_domain(attr("environment"), &region)?,
+        let domain = match (&deployment_id, &own_service) {
+            (None, _) => format!("{region}.mygen.com"),
+            (Some(_), Some(_)) => String::new(),
+            (Some(_), None) => genesys_domain(attr("environment"), &region)?,
         };
-        let api_base =
-            trim_base(attr("api-base").unwrap_or_else(|| format!("https://api.{domain}")));
-        let ws_base =
-            trim_base(attr("ws-base").unwrap_or_else(|| format!("wss://webmessaging.{domain}")));
+        let api_base = trim_base(attr("api-base").unwrap_or_else(|| match &own_service {
+            Some(origin) => origin.clone(),
+            None => format!("https://api.{domain}"),
+        }));
+        let ws_base = trim_base(attr("ws-base").unwrap_or_else(|| match &own_service {
+            Some(origin) => origin.replacen("http", "ws", 1),
+            None => format!("wss://webmessaging.{domain}"),
+        }));
         check_scheme("data-api-base", &api_base, &["https", "http"])?;
         check_scheme("data-ws-base", &ws_base, &["wss", "ws"])?;
         let organization_id = attr("organization-id");
@@ -361,15 +369,6 @@ impl Config {
             file_upload: switch(&attr, "file-upload")?,
             agent_names: switch(&attr, "agent-names")?,
         };
-        // Genesys serves the configuration from its CDN host; an API of one's own
-        // (data-api-base) serves it too.
-        let deployment_config_url = deployment_id.as_ref().map(|id| {
-            let base = match attr("api-base") {
-                Some(_) => api_base.clone(),
-                None => format!("https://api-cdn.{domain}"),
-            };
-            format!("{base}/webdeployments/v1/deployments/{id}/config.json")
-        });
         Ok(Config {
             organization_id,
             region,
@@ -392,7 +391,6 @@ impl Config {
             accent,
             launcher,
             features,
-            deployment_config_url,
         })
     }
 
@@ -639,23 +637,22 @@ mod tests {
     }
 
     #[test]
-    fn the_deployment_config_is_read_from_its_cdn_host_or_the_api_base() {
-        let c = config(&[("deployment-id", "d-1"), ("environment", "prod-euw1")]).unwrap();
-        assert_eq!(
-            c.deployment_config_url.as_deref(),
-            Some("https://api-cdn.mypurecloud.ie/webdeployments/v1/deployments/d-1/config.json")
-        );
+    fn an_environment_that_is_an_address_is_a_service_of_ones_own() {
         let c = config(&[
-            ("deployment-id", "d-1"),
-            ("api-base", "http://127.0.0.1:8787"),
+            ("deployment-id", "d"),
+            ("environment", "http://127.0.0.1:8787/"),
         ])
         .unwrap();
         assert_eq!(
-            c.deployment_config_url.as_deref(),
-            Some("http://127.0.0.1:8787/webdeployments/v1/deployments/d-1/config.json")
+            (c.api_base.as_str(), c.ws_base.as_str()),
+            ("http://127.0.0.1:8787", "ws://127.0.0.1:8787")
         );
-        let c = config(&[("session-url", "/s")]).unwrap();
-        assert_eq!(c.deployment_config_url, None);
+        let c = config(&[
+            ("deployment-id", "d"),
+            ("environment", "https://sim.example"),
+        ])
+        .unwrap();
+        assert_eq!(c.ws_base, "wss://sim.example");
     }
 
     #[test]
