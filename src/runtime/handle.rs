@@ -33,6 +33,9 @@ pub struct UseGuestChatReturn {
     pub locale: Locale,
     /// A new chat can follow an ended one, and the conversation can be cleared.
     pub can_start_over: bool,
+    /// The visitor may erase the conversation (the protocol allows it and the
+    /// deployment has it on).
+    pub can_clear: bool,
     pub(super) chat: ChatHandle,
 }
 

@@ -96,6 +96,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
 
     let mut core = ChatCore::new(config.clone(), seed);
     let can_start_over = core.can_start_over();
+    let can_clear = core.can_clear();
     core.clock_ms = js_sys::Date::now();
     if let Some(snapshot) = read_snapshot(store.as_ref(), &snapshot_key) {
         core.restore(snapshot);
@@ -192,6 +193,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         strings: locale.strings(),
         locale,
         can_start_over,
+        can_clear,
         chat,
     }
 }

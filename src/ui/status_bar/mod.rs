@@ -17,7 +17,7 @@ pub fn StatusBar(chat: UseGuestChatReturn) -> impl IntoView {
     view! {
         <div class="gc-status-bar" data-state=state>
             <p class="gc-status">{line}</p>
-            {chat.can_start_over.then(|| view! { <ChatMenu chat /> })}
+            {chat.can_clear.then(|| view! { <ChatMenu chat /> })}
             <Show when=actionable>
                 <p class="gc-hint" hidden=move || hint().is_none()>{hint}</p>
                 <button
