@@ -14,103 +14,144 @@
  * (data-load="eager", or a conversation in progress, or a call to the API), or only on
  * interaction (data-load="interaction").
  *
+ * A Genesys Cloud deployment's config.json is read once per page, before the launcher
+ * shows: its colour and launcher visibility here, the rest by the widget.
+ *
  * window.GuestChat: open(), close(), toggle(), send(text), setAttributes({key: value}),
  * on(event, fn), off(event, fn). Events: ready, message {from, text}, status {status,
  * text}, error {reason}, opened, closed. Calls made before the widget has loaded are
  * queued, load it, and run once it has; custom attributes are kept until it loads,
  * without loading it.
+ *
+ * Loaded by Genesys Messenger's snippet, it also answers the snippet's global
+ * (window._genesysJs, "Genesys"): its queued calls, commands, subscriptions and plugins
+ * (README, "Moving from Genesys Messenger").
  */
-(function () {
+(() => {
   "use strict";
-  var script = document.currentScript;
-  var base = new URL(".", (script && script.src) || document.baseURI);
-  var api = window.GuestChat && window.GuestChat.__guestChat ? window.GuestChat : null;
-  if (api) return; // loaded twice: the first copy serves
+  const script = document.currentScript;
+  let base = new URL(".", script?.src || document.baseURI);
+  if (window.GuestChat?.__guestChat) return; // loaded twice: the first copy serves
 
-  var hosts = [];
-  var handles = [];
-  var queue = [];
-  var listeners = {};
-  var ready = false;
-  var loading = null;
-  var attempts = 0;
-  var attributes = null;
+  const hosts = [];
+  const handles = [];
+  const queue = [];
+  const listeners = {};
+  let ready = false;
+  let loading = null;
+  let attempts = 0;
+  // The conversation's custom attributes, set by GuestChat.setAttributes or
+  // Messenger's Database; null until either sets any.
+  let attributes = null;
+  // Set once the page showed or hid the launcher itself.
+  let launcherChosen = false;
 
-  function call(method, args) {
+  // Runs `method` on every widget, or queues it and loads the widget; `ok`/`no` hear
+  // whether it ran.
+  function call(method, args, ok, no) {
     if (!ready) {
-      queue.push([method, args]);
+      queue.push([method, args, ok, no]);
       load();
       return;
     }
-    handles.forEach(function (handle) {
-      handle[method].apply(handle, args);
+    try {
+      handles.forEach((handle) => handle[method](...args));
+      ok?.();
+    } catch (err) {
+      no?.(err);
+    }
+  }
+
+  const share = () => handles.forEach((handle) => handle.setAttributes(JSON.stringify(attributes)));
+
+  window.GuestChat = {
+    __guestChat: true,
+    send: (text) => call("send", [String(text)]),
+    setAttributes: (given) => {
+      attributes = {};
+      Object.keys(given || {}).forEach((key) => { attributes[key] = String(given[key]); });
+      share();
+    },
+    on: (name, fn) => {
+      (listeners[name] ||= []).push(fn);
+      if (name === "ready" && ready) fn({});
+    },
+    off: (name, fn) => {
+      listeners[name] = (listeners[name] || []).filter((f) => f !== fn);
+    },
+  };
+  ["open", "close", "toggle"].forEach((method) => {
+    window.GuestChat[method] = () => call(method, []);
+  });
+
+  function relay(event) {
+    const name = event.type.slice(11); // after "guest-chat:"
+    const detail = event.detail || {};
+    if (name === "messenger") publish(detail.event, JSON.parse(detail.data));
+    else (listeners[name] || []).slice().forEach((fn) => {
+      try { fn(detail); } catch (err) { console.error("guest-chat: a listener threw", err); }
     });
   }
 
-  api = window.GuestChat = {
-    __guestChat: true,
-    open: function () { call("open", []); },
-    close: function () { call("close", []); },
-    toggle: function () { call("toggle", []); },
-    send: function (text) { call("send", [String(text)]); },
-    setAttributes: function (given) {
-      attributes = {};
-      Object.keys(given || {}).forEach(function (key) { attributes[key] = String(given[key]); });
-      handles.forEach(function (handle) { handle.setAttributes(JSON.stringify(attributes)); });
-    },
-    on: function (name, fn) {
-      (listeners[name] = listeners[name] || []).push(fn);
-      if (name === "ready" && ready) fn({});
-    },
-    off: function (name, fn) {
-      listeners[name] = (listeners[name] || []).filter(function (f) { return f !== fn; });
-    },
-  };
-
-  function relay(event) {
-    var name = event.type.slice("guest-chat:".length);
-    (listeners[name] || []).slice().forEach(function (fn) {
-      try { fn(event.detail || {}); } catch (err) { console.error("guest-chat: a listener threw", err); }
-    });
+  // Genesys Messenger's snippet names its global by window._genesysJs, queues calls in
+  // its `q`, and carries `c` = {environment, deploymentId}. Its calls wait in that queue
+  // for the widget, whose glue answers them (embed/messenger.js); a command to
+  // the chat loads the widget, and the launcher shows or hides at once.
+  const genesysName = window._genesysJs || "Genesys";
+  const snippet = window[genesysName];
+  const messenger = typeof snippet === "function" && snippet.c;
+  const calls = (messenger && snippet.q) || [];
+  let publish = () => {};
+  function early(kind, name, options, resolve, reject) {
+    if (kind !== "command") return void calls.push(arguments);
+    const done = new Promise((ok, no) => calls.push([kind, name, options, ok, no]));
+    // As Messenger's own: callbacks or the promise, and no unhandled rejection.
+    done.then(resolve, reject || (() => {}));
+    if (/^Launcher\.(show|hide)$/.test(name)) {
+      launcherChosen = true;
+      hosts.forEach((host) => host.toggleAttribute("data-launcher-hidden", name[9] === "h"));
+    } else if (/^Messag/.test(name)) load();
+    return done;
   }
 
   // The launcher as the widget draws it, until the widget takes over in the same place.
-  var LAUNCHER_CSS =
-    ".gc-embed{--_accent:var(--gc-accent,#1f6feb);--_accent-text:var(--gc-accent-text,#fff);--_font:var(--gc-font,system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif);--_offset:var(--gc-offset,20px);font:15px/1.4 var(--_font)}" +
-    ".gc-embed[data-theme=dark]{--_accent:var(--gc-accent-dark,#2563d8)}" +
-    "@media (prefers-color-scheme:dark){.gc-embed[data-theme=auto]{--_accent:var(--gc-accent-dark,#2563d8)}}" +
+  const LAUNCHER_CSS =
+    ".gc-embed{--_accent:var(--gc-accent,var(--gc-deployment-accent,#1f6feb));--_accent-text:var(--gc-accent-text,#fff);--_font:var(--gc-font,system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif);--_offset:var(--gc-offset,20px);font:15px/1.4 var(--_font)}" +
+    ".gc-embed[data-theme=dark]{--_accent:var(--gc-accent-dark,var(--gc-deployment-accent,#2563d8))}" +
+    "@media (prefers-color-scheme:dark){.gc-embed[data-theme=auto]{--_accent:var(--gc-accent-dark,var(--gc-deployment-accent,#2563d8))}}" +
     ".gc-root{all:initial}" +
+    // White or black, whichever reads better on the deployment's colour: lightness
+    // 49.4 is where WCAG's contrast with either is the same.
+    "@supports (color:lch(from red l c h)){.gc-embed{--_accent-text:var(--gc-accent-text,lch(from var(--_accent) calc((49.4 - l)*1000) 0 0))}}" +
     ".gc-launcher{position:fixed;right:var(--_offset);bottom:var(--_offset);z-index:2147483000;width:56px;height:56px;margin:0;padding:0;border:0;border-radius:50%;background:var(--_accent);color:var(--_accent-text);box-shadow:0 6px 20px rgb(16 24 40/28%);cursor:pointer;display:grid;place-items:center}" +
     ".gc-left .gc-launcher{right:auto;left:var(--_offset)}" +
+    ":host([data-launcher-hidden]) .gc-launcher{display:none}.gc-wait .gc-launcher{visibility:hidden}" +
     ".gc-launcher-icon{width:26px;height:26px;fill:currentColor}" +
     ".gc-embed button:focus-visible{outline:3px solid var(--_accent);outline-offset:2px}" +
     ".gc-badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c01048;color:#fff;font:700 12px/22px var(--_font);text-align:center}" +
-    ".gc-launcher[aria-busy=true]:after{content:\"\";position:absolute;inset:-4px;border:3px solid transparent;border-top-color:var(--_accent);border-radius:50%;animation:gc-spin .8s linear infinite}" +
-    "@keyframes gc-spin{to{transform:rotate(1turn)}}" +
-    ".gc-failed .gc-badge{background:#b42318}" +
+    ".gc-launcher[aria-busy=true]{cursor:progress;animation:gc-pulse .6s infinite alternate}@keyframes gc-pulse{to{opacity:.5}}" +
     "@media (forced-colors:active){.gc-launcher,.gc-badge{border:1px solid CanvasText;forced-color-adjust:none;background:Highlight;color:HighlightText}.gc-launcher-icon{fill:HighlightText}}";
-  var ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
   // The launcher's words in the widget's languages: open, loading, could not load.
-  var WORDS = {
-    en: ["Open chat", "Loading the chat…", "The chat could not load. Press to try again."],
-    es: ["Abrir el chat", "Cargando el chat…", "El chat no se pudo cargar. Pulse para volver a intentarlo."],
-    de: ["Chat öffnen", "Chat wird geladen…", "Der Chat konnte nicht geladen werden. Zum erneuten Versuch drücken."],
-    ar: ["فتح الدردشة", "جارٍ تحميل الدردشة…", "تعذّر تحميل الدردشة. اضغط للمحاولة مرة أخرى."],
+  const WORDS = {
+    en: "Open chat|Loading the chat…|The chat could not load. Press to try again.",
+    es: "Abrir el chat|Cargando el chat…|No se pudo cargar el chat. Pulse para reintentar.",
+    de: "Chat öffnen|Chat wird geladen…|Der Chat lädt nicht. Zum Wiederholen drücken.",
+    ar: "فتح الدردشة|جارٍ تحميل الدردشة…|تعذّر تحميل الدردشة. اضغط للمحاولة مرة أخرى.",
   };
 
+  // The first of the tag's language, else of the browser's, that the launcher speaks.
   function words(host) {
-    var tags = host.dataset.locale ? [host.dataset.locale] : navigator.languages || [navigator.language || ""];
-    for (var i = 0; i < tags.length; i++) {
-      var primary = String(tags[i]).trim().split(/[-_]/)[0].toLowerCase();
-      if (WORDS[primary]) return [primary, WORDS[primary]];
-      if (host.dataset.locale) break;
-    }
-    return ["en", WORDS.en];
+    const given = host.dataset.locale;
+    const lang = (given ? [given] : navigator.languages || [])
+      .map((tag) => String(tag).trim().split(/[-_]/)[0].toLowerCase())
+      .find((primary) => WORDS[primary]) || "en";
+    return [lang, WORDS[lang].split("|")];
   }
 
   function storage(host) {
     try {
-      return host.dataset.storage === "session" ? sessionStorage : host.dataset.storage === "none" ? null : localStorage;
+      const kind = host.dataset.storage;
+      return kind === "session" ? sessionStorage : kind === "none" ? null : localStorage;
     } catch (err) {
       return null;
     }
@@ -119,100 +160,111 @@
   // A conversation kept by an earlier page: its unread count, or 0 for none unread;
   // -1 when there is none.
   function kept(host) {
-    var store = storage(host);
-    var found = -1;
-    for (var i = 0; store && i < store.length; i++) {
-      var key = store.key(i) || "";
-      if (key.indexOf("guest-chat:v1:") !== 0) continue;
-      found = Math.max(found, 0);
-      if (/\|unread$/.test(key)) found = Math.max(found, parseInt(store.getItem(key), 10) || 0);
-    }
+    const store = storage(host);
+    let found = -1;
+    Object.keys(store || {}).forEach((key) => {
+      if (key.startsWith("guest-chat:v1:")) found = Math.max(found, key.endsWith("|unread") ? +store[key] || 0 : 0);
+    });
     return found;
   }
 
+  function badge(button, text) {
+    if (button.querySelector(".gc-badge")) return;
+    const mark = document.createElement("span");
+    mark.className = "gc-badge";
+    mark.setAttribute("aria-hidden", "true");
+    mark.textContent = text;
+    button.append(mark);
+  }
+
   function draw(host) {
-    var shadow = host.shadowRoot || host.attachShadow({ mode: "open" });
-    var sheet = new CSSStyleSheet();
+    const shadow = host.shadowRoot || host.attachShadow({ mode: "open" });
+    const sheet = new CSSStyleSheet();
     sheet.replaceSync(LAUNCHER_CSS);
     shadow.adoptedStyleSheets = [sheet];
-    var chosen = words(host);
-    var root = document.createElement("div");
-    root.className = "gc-root gc-early";
-    var embed = document.createElement("div");
-    embed.className = "gc-embed" + (host.dataset.position === "left" ? " gc-left" : "");
+    const [lang, said] = words(host);
+    const root = document.createElement("div");
+    // Hidden until the deployment's look is known.
+    root.className = "gc-root gc-early gc-wait";
+    root.innerHTML =
+      '<div class="gc-embed"><button type="button" class="gc-launcher" part="launcher" aria-expanded="false">' +
+      '<svg class="gc-launcher-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
+      '<path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg></button></div>';
+    const embed = root.firstChild;
+    const button = embed.firstChild;
+    embed.classList.toggle("gc-left", host.dataset.position === "left");
     embed.dataset.theme = host.dataset.theme || "auto";
-    embed.lang = chosen[0];
-    embed.dir = chosen[0] === "ar" ? "rtl" : "ltr";
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "gc-launcher";
-    button.setAttribute("part", "launcher");
-    button.setAttribute("aria-expanded", "false");
-    var svg = "http://www.w3.org/2000/svg";
-    var icon = document.createElementNS(svg, "svg");
-    icon.setAttribute("class", "gc-launcher-icon");
-    icon.setAttribute("viewBox", "0 0 24 24");
-    icon.setAttribute("aria-hidden", "true");
-    icon.setAttribute("focusable", "false");
-    var path = document.createElementNS(svg, "path");
-    path.setAttribute("d", ICON);
-    icon.appendChild(path);
-    button.appendChild(icon);
-    button.setAttribute("aria-label", chosen[1][0]);
+    embed.lang = lang;
+    embed.dir = lang === "ar" ? "rtl" : "ltr";
+    button.setAttribute("aria-label", said[0]);
     button.addEventListener("pointerenter", load);
     button.addEventListener("focus", load);
-    button.addEventListener("click", function () {
+    button.addEventListener("click", () => {
       // The click that loads the widget opens it once it is there.
       if (root.classList.contains("gc-failed")) {
         root.classList.remove("gc-failed");
-        var mark = button.querySelector(".gc-badge");
-        if (mark) mark.remove();
+        button.querySelector(".gc-badge")?.remove();
       }
       load();
-      if (!queue.some(function (entry) { return entry[0] === "open"; })) call("open", []);
+      if (!queue.some((entry) => entry[0] === "open")) call("open", []);
     });
-    embed.appendChild(button);
-    root.appendChild(embed);
-    shadow.appendChild(root);
-    host.__early = { root: root, button: button, words: chosen[1] };
+    shadow.append(root);
+    host.__early = { root, button, words: said };
+  }
+
+  // Where a tag's or snippet's `environment` serves config.json: an address (http…) is
+  // a service of one's own, such as the simulator; else Messenger's short name for a
+  // Genesys Cloud domain (prod, prod-euw1…), or the domain.
+  function cdn(environment) {
+    const short = /^prod(-\w+)?$/i.exec(environment);
+    const region = short && (short[1] || "-").slice(1).toLowerCase();
+    const old = short && { "": "com", euw1: "ie", euc1: "de", apse2: "com.au", apne1: "jp" }[region];
+    return /^https?:/.test(environment) ? environment : "https://api-cdn." + (!short ? environment : old ? "mypurecloud." + old : region + ".pure.cloud");
+  }
+
+  // The deployment's config.json, read once per page ("" if it could not be), and the
+  // tag's colour and launcher visibility over its own; the widget reads the rest, and
+  // says what went wrong.
+  const deployments = {};
+  function deployment(host) {
+    const given = host.dataset;
+    const url = given.deploymentId && (given.apiBase || given.environment) &&
+      `${given.apiBase || cdn(given.environment)}/webdeployments/v1/deployments/${given.deploymentId}/config.json`;
+    return (url ? (deployments[url] ||= fetch(url).then((answer) => (answer.ok ? answer.text() : ""), () => "")) : Promise.resolve()).then((text) => {
+      let settings = {};
+      try { settings = JSON.parse(text).messenger; } catch (err) {}
+      const colour = given.accent || settings?.styles?.primaryColor;
+      if (/^#([\da-f]{3}){1,2}$/i.test(colour)) host.style.setProperty("--gc-deployment-accent", colour);
+      if (!launcherChosen && /^(off|on.?demand)/i.test(given.launcher || (settings?.enabled === false ? "off" : settings?.launcherButton?.visibility))) host.toggleAttribute("data-launcher-hidden", true);
+      host.__text = text;
+      host.__early?.root.classList.remove("gc-wait");
+    });
   }
 
   // A conversation kept by an earlier page loads the widget at once, and its unread
   // count shows meanwhile. Reading storage makes the browser load the site's storage
   // (a millisecond or two), so it waits for a moment the page does not need.
   function resume(host) {
-    var unread = kept(host);
-    var early = host.__early;
-    if (unread > 0 && early && !early.button.querySelector(".gc-badge")) {
-      var badge = document.createElement("span");
-      badge.className = "gc-badge";
-      badge.setAttribute("aria-hidden", "true");
-      badge.textContent = String(unread);
-      early.button.appendChild(badge);
-    }
+    const unread = kept(host);
+    if (unread > 0 && host.__early) badge(host.__early.button, String(unread));
     if (unread >= 0) load();
   }
 
   function whenIdle(fn, within) {
-    (window.requestIdleCallback || function (f) { setTimeout(f, 1); })(fn, { timeout: within });
+    (window.requestIdleCallback || ((f) => setTimeout(f, 1)))(fn, { timeout: within });
   }
 
-  // Every drawn launcher shows the load's state: busy, or failed with a way to retry.
+  // Every drawn launcher shows the load's state (its words' index): 1 busy, or 2
+  // failed with a way to retry.
   function show(state) {
-    hosts.forEach(function (host) {
-      var early = host.__early;
+    hosts.forEach((host) => {
+      const early = host.__early;
       if (!early) return;
-      early.button.setAttribute("aria-busy", state === "busy" ? "true" : "false");
-      early.button.setAttribute("aria-label", early.words[state === "busy" ? 1 : state === "failed" ? 2 : 0]);
-      if (state === "failed") {
+      early.button.setAttribute("aria-busy", state < 2);
+      early.button.setAttribute("aria-label", early.words[state]);
+      if (state > 1) {
         early.root.classList.add("gc-failed");
-        if (!early.button.querySelector(".gc-badge")) {
-          var mark = document.createElement("span");
-          mark.className = "gc-badge";
-          mark.setAttribute("aria-hidden", "true");
-          mark.textContent = "!";
-          early.button.appendChild(mark);
-        }
+        badge(early.button, "!");
       }
     });
   }
@@ -225,43 +277,42 @@
     if (loading) return loading;
     attempts += 1;
     // A failed import is remembered by the browser: a retry asks for the file anew.
-    var again = attempts > 1 ? "?attempt=" + attempts : "";
-    var glueUrl = new URL("guest-chat-app.js" + again, base).href;
-    var wasmUrl = new URL("guest-chat-app_bg.wasm" + again, base).href;
+    const again = attempts > 1 ? "?attempt=" + attempts : "";
+    const glueUrl = new URL("guest-chat-app.js" + again, base).href;
+    const wasmUrl = new URL("guest-chat-app_bg.wasm" + again, base).href;
     if (integrity.glue) {
       // import() takes no integrity; a module preloaded with one is checked, and the
       // import then uses it.
-      var preload = document.createElement("link");
+      const preload = document.createElement("link");
       preload.rel = "modulepreload";
       preload.href = glueUrl;
       preload.integrity = integrity.glue;
       preload.crossOrigin = "anonymous";
-      document.head.appendChild(preload);
+      document.head.append(preload);
     }
     // Shown only if the load takes long enough to notice.
-    var slow = setTimeout(function () { show("busy"); }, 150);
-    loading = import(glueUrl).then(function (module) {
-      var wasm = integrity.wasm ? fetch(wasmUrl, { integrity: integrity.wasm }) : wasmUrl;
-      return module.default({ module_or_path: wasm }).then(function () {
+    const slow = setTimeout(() => show(1), 150);
+    loading = import(glueUrl).then((module) =>
+      module
+        .default({ module_or_path: integrity.wasm ? fetch(wasmUrl, { integrity: integrity.wasm }) : wasmUrl })
+        .then(() => Promise.all(hosts.map((host) => host.__config)))
         // The widget is drawn in a task of its own: compiling and drawing in one would
         // hold the page up for longer at a time.
-        return new Promise(function (resolve) {
-          setTimeout(function () { resolve(module); }, 0);
-        });
-      });
-    });
-    loading.then(function (module) {
+        .then(() => new Promise((resolve) => setTimeout(() => resolve(module), 0))),
+    );
+    loading.then((module) => {
       clearTimeout(slow);
-      hosts.forEach(function (host) { start(module, host); });
+      hosts.forEach((host) => start(module, host));
       if (!ready) {
         ready = true;
-        queue.splice(0).forEach(function (entry) { call(entry[0], entry[1]); });
+        queue.splice(0).forEach((entry) => call(...entry));
       }
-    }, function (err) {
+      if (messenger) publish = module.installMessenger({ name: genesysName, calls, call, hosts, share: (given) => (given && ((attributes = given), share()), attributes) });
+    }, (err) => {
       clearTimeout(slow);
       loading = null;
-      show("failed");
-      console.error("guest-chat: the widget could not load from " + base.href, err);
+      show(2);
+      console.error("guest-chat: could not load " + base.href, err);
     });
     return loading;
   }
@@ -270,40 +321,38 @@
   function start(module, host) {
     if (host.__started) return;
     host.__started = true;
-    var early = host.__early;
-    var focused = early && host.shadowRoot.activeElement === early.button;
-    var handle = module.mountWidget(host);
+    const early = host.__early;
+    const focused = early && host.shadowRoot.activeElement === early.button;
+    const handle = module.mountWidget(host, host.__text);
     handles.push(handle);
     if (attributes) handle.setAttributes(JSON.stringify(attributes));
     if (early) {
       early.root.remove();
       host.__early = null;
-      if (focused) {
-        var launcher = host.shadowRoot.querySelector(".gc-launcher");
-        if (launcher) launcher.focus();
-      }
+      if (focused) host.shadowRoot.querySelector(".gc-launcher")?.focus();
     }
   }
 
-  var mode = ((script && script.dataset.load) || "idle").toLowerCase();
+  const mode = (script?.dataset.load || "idle").toLowerCase();
 
   function mount(host) {
-    if (hosts.indexOf(host) >= 0) return;
+    if (hosts.includes(host)) return;
     hosts.push(host);
     // Bundled into the page's own code, the loader cannot tell where it was served from.
     if (host.dataset.assets && !loading) base = new URL(host.dataset.assets, document.baseURI);
-    ["ready", "message", "status", "error", "opened", "closed"].forEach(function (name) {
+    ["ready", "message", "status", "error", "opened", "closed", "messenger"].forEach((name) => {
       host.addEventListener("guest-chat:" + name, relay);
     });
     draw(host);
+    host.__config = deployment(host);
     if (loading) {
-      loading.then(function (module) { start(module, host); }, function () {});
-    } else if (mode === "eager" || (host.dataset.load || "") === "eager") {
+      loading.then((module) => host.__config.then(() => start(module, host)), () => {});
+    } else if (mode === "eager" || host.dataset.load === "eager") {
       load();
     } else {
       // A returning visitor's conversation comes back within a fifth of a second even
       // while the page is still busy.
-      whenIdle(function () { if (!loading) resume(host); }, 200);
+      whenIdle(() => loading || resume(host), 200);
     }
   }
 
@@ -313,21 +362,29 @@
     });
   }
 
-  // The script's own data- attributes describe a widget to create.
-  if (script && Object.keys(script.dataset).length > 0 && !document.querySelector("guest-chat")) {
-    var host = document.createElement("guest-chat");
-    Object.keys(script.dataset).forEach(function (key) {
-      host.dataset[key] = script.dataset[key];
-    });
-    (document.body || document.documentElement).appendChild(host);
+  // The script's own data- attributes describe a widget to create, and so does
+  // Messenger's snippet: its deployment and environment become the widget's, its global
+  // becomes ours, and what it queued runs in order.
+  let host = document.querySelector("guest-chat");
+  if (!host && (messenger || Object.keys(script?.dataset || {}).length > 0)) {
+    host = document.createElement("guest-chat");
+    Object.assign(host.dataset, script?.dataset);
   }
+  if (messenger) {
+    window[genesysName] = early;
+    early.c = messenger;
+    const given = host.dataset;
+    ["deploymentId", "environment"].forEach((key) => messenger[key] && (given[key] ||= messenger[key]));
+  }
+  if (host && !host.isConnected) (document.body || document.documentElement).append(host);
+  calls.splice(0).forEach((args) => early(...args));
 
   // Idle after the page's load: the widget is ready before the visitor reaches for it,
   // without competing with the page. The page's own work after its load event (lazy
   // images, analytics, hydration) has the first seconds; a visitor who reaches for the
   // launcher sooner loads the widget at once.
   if (mode === "idle") {
-    var afterLoad = function () { setTimeout(function () { whenIdle(load, 2000); }, 3000); };
+    const afterLoad = () => setTimeout(() => whenIdle(load, 2000), 3000);
     if (document.readyState === "complete") afterLoad();
     else window.addEventListener("load", afterLoad, { once: true });
   }

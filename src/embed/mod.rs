@@ -1,8 +1,12 @@
 //! The embedded widget: a launcher and panel in a shadow root, mounted by the one-tag
-//! loader (`embed/guest-chat.js`), with a small JavaScript API for the host page.
+//! loader (`embed/guest-chat.js`), with a small JavaScript API for the host page and
+//! the widget's half of Genesys Messenger's (`messenger`).
+
+mod messenger;
 
 use crate::{
-    core::EntryKind,
+    core::{Config, EntryKind},
+    protocol::genesys::read_deployment,
     ui::{read_config_and_report, widget_stylesheet, ConfigProblem, Launcher},
     use_guest_chat, UseGuestChatReturn,
 };
@@ -16,6 +20,7 @@ use web_sys::HtmlElement;
 pub struct WidgetHandle {
     open: RwSignal<bool>,
     chat: Option<UseGuestChatReturn>,
+    host: HtmlElement,
 }
 
 #[wasm_bindgen]
@@ -50,6 +55,13 @@ impl WidgetHandle {
         }
     }
 
+    /// Genesys Messenger's command `name` (`Messenger.open`, `MessagingService.sendMessage`
+    /// …), with `sendMessage`'s text; an error says why it was refused.
+    pub fn command(&self, name: &str, text: &str) -> Result<(), JsError> {
+        messenger::run(name, text, self.open, self.chat.as_ref(), &self.host)
+            .map_err(|why| JsError::new(&why))
+    }
+
     /// Sends `text` as the visitor, as if typed in the composer.
     pub fn send(&self, text: String) {
         match &self.chat {
@@ -62,7 +74,7 @@ impl WidgetHandle {
 }
 
 /// Dispatches `guest-chat:{name}` on the host element with a plain-object detail.
-fn emit(host: &HtmlElement, name: &str, detail: &[(&str, &str)]) {
+pub(crate) fn emit(host: &HtmlElement, name: &str, detail: &[(&str, &str)]) {
     let object = js_sys::Object::new();
     for (key, value) in detail {
         let _ = js_sys::Reflect::set(&object, &(*key).into(), &(*value).into());
@@ -115,10 +127,47 @@ fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
     });
 }
 
+/// The deployment's `config.json`, as the loader read it, where the tag left a setting
+/// open; the deployment's colour on the host, where the launcher drawn by the loader
+/// also reads it.
+fn apply_deployment(config: &mut Config, host: &HtmlElement, deployment: Option<String>) {
+    // The loader gives "" when the file could not be fetched, and nothing when the tag
+    // names no deployment or only its region.
+    let problem = match deployment
+        .as_deref()
+        .map(|text| (text, read_deployment(text)))
+    {
+        None => None,
+        Some(("", _)) => Some("could not be fetched (see the network panel)".to_string()),
+        Some((_, Err(why))) => Some(format!("is not a configuration ({why})")),
+        Some((_, Ok(deployment))) => {
+            config.apply_deployment(deployment);
+            None
+        }
+    };
+    if let Some(problem) = problem {
+        web_sys::console::warn_1(
+            &format!(
+                "guest-chat: the deployment's config.json {problem}; the widget's defaults apply"
+            )
+            .into(),
+        );
+    }
+    if let Some(accent) = config.accent {
+        let style = host.style();
+        let _ = style.set_property("--gc-deployment-accent", &accent.css());
+        let _ = style.set_property("--gc-deployment-accent-text", accent.text_on());
+    }
+}
+
 /// Mounts the launcher and panel into a shadow root of `host`, configured by the host's
-/// `data-` attributes, and dispatches `guest-chat:ready` on it.
+/// `data-` attributes over the `deployment`'s `config.json` (its text, when the loader
+/// read one), and dispatches `guest-chat:ready` on it.
 #[wasm_bindgen(js_name = mountWidget)]
-pub fn mount_widget(host: HtmlElement) -> Result<WidgetHandle, JsValue> {
+pub fn mount_widget(
+    host: HtmlElement,
+    deployment: Option<String>,
+) -> Result<WidgetHandle, JsValue> {
     let shadow = match host.shadow_root() {
         Some(existing) => existing,
         None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
@@ -132,7 +181,10 @@ pub fn mount_widget(host: HtmlElement) -> Result<WidgetHandle, JsValue> {
     root.set_class_name("gc-root");
     shadow.append_child(&root)?;
 
-    let config = read_config_and_report(&host);
+    let config = read_config_and_report(&host).map(|mut config| {
+        apply_deployment(&mut config, &host, deployment);
+        config
+    });
     let open = RwSignal::new(false);
     let chat_slot: Rc<Cell<Option<UseGuestChatReturn>>> = Rc::new(Cell::new(None));
     let slot = chat_slot.clone();
@@ -144,6 +196,7 @@ pub fn mount_widget(host: HtmlElement) -> Result<WidgetHandle, JsValue> {
             slot.set(Some(chat));
             open.set(chat.saved("open", false) == "1");
             forward_events(events_host.clone(), chat);
+            messenger::forward(events_host.clone(), chat, open);
             // The page hears the panel open and close, by whatever means.
             let initially = open.get_untracked();
             Effect::new(move |was: Option<bool>| {
@@ -162,5 +215,6 @@ pub fn mount_widget(host: HtmlElement) -> Result<WidgetHandle, JsValue> {
     Ok(WidgetHandle {
         open,
         chat: chat_slot.get(),
+        host,
     })
 }
