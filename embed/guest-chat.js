@@ -110,7 +110,7 @@
     if (/^Launcher\.(show|hide)$/.test(name)) {
       launcherChosen = true;
       hosts.forEach((host) => host.toggleAttribute("data-launcher-hidden", name[9] === "h"));
-    } else if (/^Messag/.test(name)) load();
+    } else if (/^(Messag|Toaster)/.test(name)) load();
     return done;
   }
 

@@ -79,6 +79,11 @@ export function installMessenger({ name: globalName, calls, call, hosts, share }
       if (WIDGET.test(commandName)) call("command", [commandName, typeof options?.message === "string" ? options.message : ""], ok, no);
       else if (plugin === "Database" && /^(set|update|get|remove)$/.test(verb)) ok(database(verb, options));
       else if (plugin === "Launcher" && /^(show|hide)$/.test(verb)) ok(launcher(verb === "show"));
+      else if (commandName === "Toaster.open") {
+        const text = (value) => (value == null ? "" : String(value));
+        const buttons = options?.buttons || {};
+        call("toast", [text(options?.title), text(options?.body), text(buttons.primary), text(buttons.secondary)], ok, no);
+      }
       else if (commands[commandName]) ok(commands[commandName](options));
       else throw `there is no command "${commandName}"`;
     }).catch((why) => {
@@ -117,6 +122,6 @@ export function installMessenger({ name: globalName, calls, call, hosts, share }
   genesys.c = window[globalName]?.c;
   window[globalName] = genesys;
   calls.splice(0).forEach((args) => genesys(...args));
-  ["Messenger.ready", "Launcher.ready", "Database.ready", "MessagingService.ready"].forEach((event) => publish(event));
+  ["Messenger.ready", "Launcher.ready", "Database.ready", "MessagingService.ready", "Toaster.ready"].forEach((event) => publish(event));
   return publish;
 }

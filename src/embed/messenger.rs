@@ -6,6 +6,7 @@
 use super::emit;
 use crate::{
     core::{Entry, EntryKind, Phase},
+    ui::{ToastAnswer, Toasts},
     UseGuestChatReturn,
 };
 use leptos::prelude::*;
@@ -138,7 +139,17 @@ fn tell(host: &HtmlElement, name: &str, data: &impl Serialize) {
 }
 
 /// Turns the chat's signals into Messenger's events.
-pub fn forward(host: HtmlElement, chat: UseGuestChatReturn, open: RwSignal<bool>) {
+pub fn forward(host: HtmlElement, chat: UseGuestChatReturn, open: RwSignal<bool>, toasts: Toasts) {
+    let on_toast = host.clone();
+    Effect::new(move |_| {
+        let name = match toasts.answers.get() {
+            Some(ToastAnswer::Accepted) => "Toaster.accepted",
+            Some(ToastAnswer::Declined) => "Toaster.declined",
+            Some(ToastAnswer::Closed) => "Toaster.closed",
+            None => return,
+        };
+        tell(&on_toast, name, &Empty {});
+    });
     let resumed = chat.chunks.with_untracked(|chunks| !chunks.is_empty());
     let on_messages = host.clone();
     Effect::new(move |_| {

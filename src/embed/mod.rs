@@ -7,7 +7,7 @@ mod messenger;
 use crate::{
     core::{Config, EntryKind},
     protocol::genesys::read_deployment,
-    ui::{read_config_and_report, widget_stylesheet, ConfigProblem, Launcher},
+    ui::{read_config_and_report, widget_stylesheet, ConfigProblem, Launcher, Toast, Toasts},
     use_guest_chat, UseGuestChatReturn,
 };
 use leptos::prelude::*;
@@ -19,6 +19,7 @@ use web_sys::HtmlElement;
 #[wasm_bindgen]
 pub struct WidgetHandle {
     open: RwSignal<bool>,
+    toasts: Toasts,
     chat: Option<UseGuestChatReturn>,
     host: HtmlElement,
 }
@@ -60,6 +61,27 @@ impl WidgetHandle {
     pub fn command(&self, name: &str, text: &str) -> Result<(), JsError> {
         messenger::run(name, text, self.open, self.chat.as_ref(), &self.host)
             .map_err(|why| JsError::new(&why))
+    }
+
+    /// Shows a prompt above the launcher (Messenger's `Toaster.open`); the page hears the
+    /// answer as `Toaster.accepted`, `.declined` or `.closed`.
+    pub fn toast(
+        &self,
+        title: String,
+        body: String,
+        accept: String,
+        decline: String,
+    ) -> Result<(), JsError> {
+        if title.trim().is_empty() && body.trim().is_empty() {
+            return Err(JsError::new("options must give a title or a body"));
+        }
+        self.toasts.show(Toast {
+            title,
+            body,
+            accept,
+            decline,
+        });
+        Ok(())
     }
 
     /// Sends `text` as the visitor, as if typed in the composer.
@@ -186,17 +208,19 @@ pub fn mount_widget(
         config
     });
     let open = RwSignal::new(false);
+    let toasts = Toasts::new();
     let chat_slot: Rc<Cell<Option<UseGuestChatReturn>>> = Rc::new(Cell::new(None));
     let slot = chat_slot.clone();
     let events_host = host.clone();
     leptos::mount::mount_to(root, move || match config {
         Ok(config) => {
             let (side, theme) = (config.side, config.theme.as_str());
+            provide_context(toasts);
             let chat = use_guest_chat(config);
             slot.set(Some(chat));
             open.set(chat.saved("open", false) == "1");
             forward_events(events_host.clone(), chat);
-            messenger::forward(events_host.clone(), chat, open);
+            messenger::forward(events_host.clone(), chat, open, toasts);
             // The page hears the panel open and close, by whatever means.
             let initially = open.get_untracked();
             Effect::new(move |was: Option<bool>| {
@@ -214,6 +238,7 @@ pub fn mount_widget(
     emit(&host, "ready", &[]);
     Ok(WidgetHandle {
         open,
+        toasts,
         chat: chat_slot.get(),
         host,
     })

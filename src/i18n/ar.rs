@@ -7,6 +7,7 @@ pub static AR: Strings = Strings {
     chat_title: "تحدث معنا",
     open_chat: "فتح الدردشة",
     close_chat: "إغلاق الدردشة",
+    dismiss: "تجاهل",
     plural_rule: PluralRule::Arabic,
     unread: Plural {
         one: "رسالة غير مقروءة: 1",

@@ -7,6 +7,7 @@ pub static DE: Strings = Strings {
     chat_title: "Chatten Sie mit uns",
     open_chat: "Chat öffnen",
     close_chat: "Chat schließen",
+    dismiss: "Ausblenden",
     plural_rule: PluralRule::OneOther,
     unread: Plural {
         one: "1 ungelesene Nachricht",

@@ -7,6 +7,7 @@ pub static EN: Strings = Strings {
     chat_title: "Chat with us",
     open_chat: "Open chat",
     close_chat: "Close chat",
+    dismiss: "Dismiss",
     plural_rule: PluralRule::OneOther,
     unread: Plural {
         one: "1 unread message",

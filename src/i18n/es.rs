@@ -7,6 +7,7 @@ pub static ES: Strings = Strings {
     chat_title: "Chatea con nosotros",
     open_chat: "Abrir el chat",
     close_chat: "Cerrar el chat",
+    dismiss: "Descartar",
     plural_rule: PluralRule::OneOther,
     unread: Plural {
         one: "1 mensaje sin leer",

@@ -159,6 +159,8 @@ pub struct Strings {
     pub chat_title: &'static str,
     pub open_chat: &'static str,
     pub close_chat: &'static str,
+    /// Closes a prompt the page opened (Messenger's toaster).
+    pub dismiss: &'static str,
     /// How this language picks among `unread`'s forms.
     pub plural_rule: PluralRule,
     pub unread: Plural,

@@ -7,10 +7,12 @@ mod chat_panel;
 mod composer;
 mod launcher;
 mod status_bar;
+mod toaster;
 mod transcript;
 
 pub use chat_panel::{ConfigProblem, GuestChat};
 pub use launcher::Launcher;
+pub use toaster::{Toast, ToastAnswer, Toasts};
 
 use crate::core::{Config, ConfigError};
 use wasm_bindgen::JsCast;

@@ -1,4 +1,4 @@
-use super::chat_panel::ChatView;
+use super::{chat_panel::ChatView, toaster::Toaster};
 use crate::{
     core::{EntryKind, Side},
     UseGuestChatReturn,
@@ -112,6 +112,7 @@ pub fn Launcher(
                 </div>
                 {move || opened_once.get().then(|| view! { <ChatView chat theme /> }.into_any())}
             </div>
+            <Toaster chat open />
             <button
                 type="button"
                 class="gc-launcher"
