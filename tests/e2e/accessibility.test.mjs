@@ -250,3 +250,22 @@ for (const scheme of ["light", "dark"]) {
     await context.close();
   });
 }
+
+for (const scheme of ["light", "dark"]) {
+  test(`axe finds nothing in a prompt the page offers (${scheme})`, async () => {
+    const { page, context } = await openPage(browser, sim, "/host/messenger.html", {
+      viewport: { width: 900, height: 760 },
+      colorScheme: scheme,
+      reducedMotion: "reduce",
+    });
+    await page.evaluate(() => document.getElementById("offer").click());
+    const toast = page.locator("guest-chat .gc-toast");
+    await toast.waitFor();
+    await axe(page, `a prompt is offered (${scheme})`);
+    // Its buttons are reached by keyboard, and dismissing it leaves the page as it was.
+    await toast.getByRole("button", { name: "Dismiss" }).focus();
+    await page.keyboard.press("Enter");
+    await toast.waitFor({ state: "hidden" });
+    await context.close();
+  });
+}

@@ -92,6 +92,23 @@ test("a Messenger page's snippet, commands, subscriptions and plugin drive the c
   await logged(page, /^closed$/);
   await page.locator("guest-chat .gc-panel").waitFor({ state: "hidden" });
 
+  // Toaster.open: a prompt above the launcher, its text as text; declining it, then
+  // accepting it, which this page answers by opening the chat.
+  const toast = page.locator("guest-chat .gc-toast");
+  await press(page, "offer");
+  await logged(page, /^offer shown$/);
+  await toast.waitFor();
+  assert.equal(await toast.locator(".gc-toast-body").textContent(), "<b>We are online</b> until 6 pm.");
+  assert.equal(await toast.locator("b").count(), 0);
+  await toast.getByRole("button", { name: "No thanks" }).click();
+  await logged(page, /^offer declined$/);
+  await toast.waitFor({ state: "hidden" });
+  await press(page, "offer");
+  await toast.getByRole("button", { name: "Chat now" }).click();
+  await logged(page, /^offer accepted$/);
+  await page.locator("guest-chat .gc-panel").waitFor();
+  await toast.waitFor({ state: "hidden" });
+
   // Misspelt commands are refused with a reason naming them, never thrown.
   await press(page, "typo");
   await logged(page, /^misspelt command refused: .*Messenger\.opne/);
@@ -112,6 +129,7 @@ test("Messenger's calls of a kind or shape it lacks are refused with a reason", 
       badName: await reason(Genesys("command", "Database.get", { name: "messaging.other" })),
       emptyMessage: await reason(Genesys("command", "MessagingService.sendMessage", {})),
       unknownPlugin: await reason(Genesys("command", "Journey.pageview", {})),
+      emptyToast: await reason(Genesys("command", "Toaster.open", { buttons: {} })),
       afterRemove: await Genesys("command", "Database.remove", { name: "messaging.customAttributes.plan" }).then(() =>
         Genesys("command", "Database.get", { name: "messaging.customAttributes" }),
       ),
@@ -124,6 +142,7 @@ test("Messenger's calls of a kind or shape it lacks are refused with a reason", 
   assert.match(answers.badName, /Database\.get: options\.name must be/);
   assert.match(answers.emptyMessage, /sendMessage: options must be \{message/);
   assert.match(answers.unknownPlugin, /Journey\.pageview: there is no command/);
+  assert.match(answers.emptyToast, /Toaster\.open: options must give a title or a body/);
   assert.deepEqual(answers.afterRemove, { orderId: "A-1042" });
   await page.waitForTimeout(0);
   assert.deepEqual(problems.filter((p) => p.startsWith("pageerror")), []);
