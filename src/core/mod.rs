@@ -1,6 +1,7 @@
 //! The pure chat core: configuration and the conversation state machine. No browser
 //! APIs, no wire format and no words here, so all of it runs under `cargo test`.
 
+pub mod auth;
 pub mod chat;
 pub mod config;
 pub mod deployment;
