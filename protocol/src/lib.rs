@@ -6,6 +6,7 @@
 
 pub mod genesys;
 pub mod json;
+pub mod pkce;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
