@@ -6,17 +6,24 @@
 mod control;
 mod files;
 mod messages;
+mod oauth;
 mod ops;
 mod rest;
 mod socket;
 
 pub(crate) use control::{routes as control_routes, RichBody};
+pub(crate) use oauth::IssuedCode;
 pub(crate) use ops::sample_quick_replies;
 
 /// The guest's side: the socket, the history, files and the deployment's configuration.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1", get(socket::socket))
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize).post(oauth::sign_in),
+        )
+        .route("/oauth/token", post(oauth::token))
         .route("/api/v2/webmessaging/messages", get(rest::history))
         .route("/downloads/{id}", get(files::download))
         .route(

@@ -123,4 +123,6 @@ pub(crate) struct GenesysState {
     pub(crate) next_connection: AtomicU64,
     /// Settings the control API laid over the command line's, in order, until reset.
     pub(crate) deployment_settings: Vec<Value>,
+    /// Codes the identity provider issued and nobody redeemed yet.
+    pub(crate) oauth_codes: HashMap<String, crate::genesys::IssuedCode>,
 }
