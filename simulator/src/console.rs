@@ -30,6 +30,7 @@ fn summary(s: &crate::shared::Session) -> SessionSummary {
         protocol: "tutorial",
         guest_name: s.guest_name.clone(),
         guest_email: s.guest_email.clone(),
+        verified: false,
         created_at: s.created_at,
         connected: s.connection.is_some(),
         connections_total: s.connections_total,

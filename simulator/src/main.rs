@@ -52,6 +52,9 @@ struct Args {
     /// Seconds a Genesys guest session lives after its last activity.
     #[arg(long, default_value_t = 900)]
     genesys_session_seconds: u64,
+    /// Seconds a signed-in visitor's JWT from the token exchange lives.
+    #[arg(long, default_value_t = 300)]
+    auth_jwt_seconds: u64,
     /// Settings laid over the deployment's `config.json`: a JSON object, or @file with
     /// one; `null` removes a field (e.g. '{"messenger":{"styles":{"primaryColor":"#0a7d3b"}}}').
     #[arg(long)]
@@ -112,6 +115,7 @@ async fn main() -> ExitCode {
             deployments: args.deployment_ids,
             session_ttl: Duration::from_secs(args.genesys_session_seconds),
             deployment_settings,
+            auth_jwt_ttl: Duration::from_secs(args.auth_jwt_seconds),
         },
     };
     let console = config.console;

@@ -8,62 +8,6 @@ use serde_json::Value;
 mod helpers;
 use helpers::*;
 
-// RFC 7636, Appendix B.
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const BACK: &str = "https://shop.example/signed-in";
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// Signs Ada in for `challenge`; the code the provider sends back with the state.
-async fn code_for(base: &str, challenge: Option<&str>) -> String {
-    let mut query = vec![
-        ("response_type", "code"),
-        ("client_id", "shop"),
-        ("redirect_uri", BACK),
-        ("state", "s 1&x"),
-    ];
-    if let Some(c) = challenge {
-        query.extend([("code_challenge", c), ("code_challenge_method", "S256")]);
-    }
-    let page = client()
-        .get(format!("{base}/oauth/authorize"))
-        .query(&query)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    assert!(html.contains("Sign in as Ada Lovelace"), "{html}");
-    let mut form = vec![
-        ("subject", "user-ada"),
-        ("redirect_uri", BACK),
-        ("state", "s 1&x"),
-    ];
-    if let Some(c) = challenge {
-        form.push(("code_challenge", c));
-    }
-    let answer = client()
-        .post(format!("{base}/oauth/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_redirection(), "{}", answer.status());
-    let location = answer.headers()["location"].to_str().unwrap().to_string();
-    let rest = location
-        .strip_prefix(&format!("{BACK}?code="))
-        .expect(&location);
-    let (code, state) = rest.split_once("&state=").unwrap();
-    assert_eq!(state, "s%201%26x");
-    code.to_string()
-}
-
 async fn redeem(base: &str, code: &str, verifier: Option<&str>) -> (u16, Value) {
     let mut form = vec![
         ("grant_type", "authorization_code"),

@@ -18,6 +18,12 @@ pub const HEALTH_CHECK_TRACING_ID: &str = "SGVhbHRoQ2hlY2tNZXNzYWdlSWQ=";
 /// Custom attributes: string keys and values.
 pub type Attributes = BTreeMap<String, String>;
 
+/// What `configureAuthenticatedSession` carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthenticatedData {
+    pub code: String,
+}
+
 /// A request from the guest's client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "camelCase")]
@@ -28,6 +34,18 @@ pub enum Request {
         deployment_id: String,
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         start_new: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tracing_id: Option<String>,
+    },
+    /// A signed-in visitor: `data.code` carries the JWT of Web Messaging's token
+    /// exchange (not the provider's authorization code).
+    #[serde(rename_all = "camelCase")]
+    ConfigureAuthenticatedSession {
+        token: String,
+        deployment_id: String,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        start_new: bool,
+        data: AuthenticatedData,
         #[serde(skip_serializing_if = "Option::is_none")]
         tracing_id: Option<String>,
     },

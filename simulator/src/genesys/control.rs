@@ -79,7 +79,8 @@ pub(crate) fn routes() -> Router<AppState> {
                             "deployment": s.deployment,
                             "connections": s.connections.len(),
                             "readOnly": s.read_only,
-                            "messages": s.history.len()
+                            "messages": s.history.len(),
+                            "identity": s.identity.as_ref().map(|i| i.subject.clone())
                         })
                     })
                     .collect();
@@ -97,6 +98,7 @@ pub(crate) fn routes() -> Router<AppState> {
                         "readOnly": s.read_only,
                         "history": s.history,
                         "customAttributes": s.custom_attributes,
+                        "identity": s.identity.as_ref().map(|i| json!({ "subject": i.subject, "name": i.name, "email": i.email })),
                         "received": s.received
                     })
                 }))
@@ -209,6 +211,27 @@ pub(crate) fn routes() -> Router<AppState> {
             post(|State(state): State<AppState>, Json(body): Json<SwitchBody>| async move {
                 state.genesys().refuse_uploads = !body.enabled;
                 Json(json!({ "enabled": body.enabled }))
+            }),
+        )
+        // Signed-in visitors: refusals and the JWTs' lifetime (`AuthSwitches`, every field
+        // optional, all off by default), and every JWT ended at once.
+        .route(
+            "/control/genesys/auth",
+            get(|State(state): State<AppState>| async move { Json(state.genesys().auth_switches) })
+                .post(|State(state): State<AppState>, Json(switches): Json<crate::shared::AuthSwitches>| async move {
+                    state.genesys().auth_switches = switches;
+                    Json(switches)
+                }),
+        )
+        .route(
+            "/control/genesys/auth/expire",
+            post(|State(state): State<AppState>| async move {
+                let now = now_millis() / 1000;
+                let mut genesys = state.genesys();
+                for jwt in genesys.signed_in_jwts.values_mut() {
+                    jwt.exp = jwt.exp.min(now);
+                }
+                Json(json!({ "expired": genesys.signed_in_jwts.len() }))
             }),
         )
         .route(

@@ -3,6 +3,7 @@
 //! and `class`-named answers, the history endpoint behind a JWT, and the deployment's
 //! `config.json`. Where the sources are silent, the choice is marked in that document.
 
+mod auth;
 mod control;
 mod files;
 mod messages;
@@ -24,6 +25,15 @@ pub(crate) fn routes() -> Router<AppState> {
             get(oauth::authorize).post(oauth::sign_in),
         )
         .route("/oauth/token", post(oauth::token))
+        .route(
+            "/api/v2/webdeployments/token/oauthcodegrantjwtexchange",
+            post(auth::exchange),
+        )
+        .route("/api/v2/webdeployments/token/refresh", post(auth::refresh))
+        .route(
+            "/api/v2/webdeployments/token/revoke",
+            axum::routing::delete(auth::revoke),
+        )
         .route("/api/v2/webmessaging/messages", get(rest::history))
         .route("/downloads/{id}", get(files::download))
         .route(

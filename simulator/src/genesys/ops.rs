@@ -320,8 +320,15 @@ fn genesys_summary(token: &str, s: &GuestSession) -> crate::shared::SessionSumma
     crate::shared::SessionSummary {
         id: token.to_string(),
         protocol: "genesys",
-        guest_name: s.custom_attributes.get("context.firstName").cloned(),
-        guest_email: s.custom_attributes.get("context.email").cloned(),
+        guest_name: match &s.identity {
+            Some(identity) => Some(identity.name.clone()),
+            None => s.custom_attributes.get("context.firstName").cloned(),
+        },
+        guest_email: match &s.identity {
+            Some(identity) => Some(identity.email.clone()),
+            None => s.custom_attributes.get("context.email").cloned(),
+        },
+        verified: s.identity.is_some(),
         created_at: s.created_at,
         connected: !s.connections.is_empty(),
         connections_total: s.connections.len() as u64,

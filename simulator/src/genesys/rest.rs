@@ -24,8 +24,16 @@ pub(crate) async fn history(
         .map(|(_, jwt)| jwt.trim().to_string());
     let genesys = state.genesys();
     let now = now_millis() / 1000;
+    // A signed-in visitor may read their identity's history with the exchange's JWT.
     let Some(token) = jwt
-        .and_then(|jwt| genesys.jwts.get(&jwt).cloned())
+        .and_then(|jwt| {
+            genesys.jwts.get(&jwt).cloned().or_else(|| {
+                genesys
+                    .signed_in_jwts
+                    .get(&jwt)
+                    .map(|j| (super::auth::identity_key(&j.identity.subject), j.exp))
+            })
+        })
         .filter(|(_, exp)| *exp > now)
         .map(|(token, _)| token)
     else {

@@ -36,11 +36,11 @@ async fn run(state: AppState, deployment: String, socket: WebSocket) {
         .fetch_add(1, Ordering::Relaxed);
     let (sink, mut stream) = socket.split();
     let writer = tokio::spawn(crate::shared::write_outbound(rx, sink, None));
-    let mut token: Option<String> = None;
+    let mut bound = Bound::default();
     while let Some(Ok(message)) = stream.next().await {
         match message {
             Message::Text(text) => {
-                handle(&state, &deployment, conn_id, &tx, &mut token, text.as_str());
+                handle(&state, &deployment, conn_id, &tx, &mut bound, text.as_str());
             }
             Message::Close(_) => break,
             _ => {}
@@ -50,11 +50,19 @@ async fn run(state: AppState, deployment: String, socket: WebSocket) {
         }
     }
     writer.abort();
-    if let Some(token) = token {
+    if let Some(token) = bound.key {
         if let Some(session) = state.genesys().sessions.get_mut(&token) {
             session.connections.retain(|c| c.id != conn_id);
         }
     }
+}
+
+/// The session a connection configured: its key in the store (the session token, or
+/// the identity's key when signed in) and the token the client sends.
+#[derive(Default)]
+struct Bound {
+    key: Option<String>,
+    client: Option<String>,
 }
 
 fn handle(
@@ -62,7 +70,7 @@ fn handle(
     deployment: &str,
     conn_id: u64,
     tx: &mpsc::UnboundedSender<Outbound>,
-    token: &mut Option<String>,
+    bound: &mut Bound,
     raw: &str,
 ) {
     let reply = |frame: String| {
@@ -75,8 +83,8 @@ fn handle(
     let action = request.get("action").and_then(Value::as_str).unwrap_or("");
     let request_token = request.get("token").and_then(Value::as_str);
     // A configureSession is recorded once its session exists (it may make it).
-    if action != "configureSession" {
-        if let Some(t) = request_token.or(token.as_deref()) {
+    if !action.starts_with("configure") {
+        if let Some(t) = bound.key.as_deref().or(request_token) {
             if let Some(session) = state.genesys().sessions.get_mut(t) {
                 session.received.push(raw.to_string());
             }
@@ -89,6 +97,13 @@ fn handle(
             };
             if request.get("deploymentId").and_then(Value::as_str) != Some(deployment) {
                 return reply(error_frame(400, "Request failed.", tracing_id));
+            }
+            if state.genesys().authenticated_tokens.contains_key(new_token) {
+                return reply(error_frame(
+                    4017,
+                    "Cannot downgrade an authenticated session to a guest session",
+                    tracing_id,
+                ));
             }
             let start_new = request.get("startNew").and_then(Value::as_bool) == Some(true);
             // What the token sent before stays readable by tests across a new chat.
@@ -114,7 +129,8 @@ fn handle(
                 }
                 session.received.push(raw.to_string());
             }
-            *token = Some(new_token.to_string());
+            bound.key = Some(new_token.to_string());
+            bound.client = Some(new_token.to_string());
             reply(envelope(
                 "response",
                 "SessionResponse",
@@ -128,9 +144,12 @@ fn handle(
                 });
             }
         }
+        "configureAuthenticatedSession" => {
+            configure_authenticated(state, deployment, conn_id, tx, bound, &request, raw);
+        }
         "echo" => {
             let ttl = state.config().genesys.session_ttl;
-            let known = token.as_deref().and_then(|t| {
+            let known = bound.key.as_deref().and_then(|t| {
                 let genesys = state.genesys();
                 genesys
                     .sessions
@@ -168,16 +187,100 @@ fn handle(
             ));
         }
         _ => {
-            let Some(current) = token.clone() else {
+            let (Some(current), Some(client)) = (bound.key.clone(), bound.client.as_deref()) else {
                 return reply(error_frame(4007, "session not found", tracing_id));
             };
-            if request_token.is_some_and(|t| t != current) {
+            if request_token.is_some_and(|t| t != client) {
                 return reply(error_frame(401, "User is unauthorized", tracing_id));
             }
             on_session_request(
                 state, &current, conn_id, action, &request, tracing_id, &reply,
             );
         }
+    }
+}
+
+/// `configureAuthenticatedSession`: the JWT in `data.code` names the identity whose
+/// conversation this connection joins. A connection that held a guest session steps up:
+/// the guest's conversation continues under the identity.
+fn configure_authenticated(
+    state: &AppState,
+    deployment: &str,
+    conn_id: u64,
+    tx: &mpsc::UnboundedSender<Outbound>,
+    bound: &mut Bound,
+    request: &Map<String, Value>,
+    raw: &str,
+) {
+    use super::auth::{identity_key, signed_in, step_up, verify, Refusal};
+    let tracing_id = request.get("tracingId").and_then(Value::as_str);
+    let reply = |frame: String| {
+        let _ = tx.send(Outbound::Text(frame));
+    };
+    let client = request
+        .get("token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty() && t.len() <= 2048);
+    let jwt = request
+        .get("data")
+        .and_then(|d| d.get("code"))
+        .and_then(Value::as_str);
+    let (Some(client), Some(jwt)) = (client, jwt) else {
+        return reply(error_frame(400, "Request failed.", tracing_id));
+    };
+    if request.get("deploymentId").and_then(Value::as_str) != Some(deployment) {
+        return reply(error_frame(400, "Request failed.", tracing_id));
+    }
+    let identity = match verify(state, jwt) {
+        Ok(identity) => identity,
+        Err(Refusal::Expired) => return reply(error_frame(401, "JWT expired", tracing_id)),
+        Err(Refusal::Unknown) => {
+            return reply(error_frame(401, "Authentication failed", tracing_id))
+        }
+    };
+    let key = identity_key(&identity.subject);
+    // A guest session of this token, configured on this connection or before.
+    let guest = bound
+        .key
+        .clone()
+        .filter(|k| !k.starts_with("auth:"))
+        .or_else(|| {
+            let genesys = state.genesys();
+            (!genesys.authenticated_tokens.contains_key(client)
+                && genesys.sessions.contains_key(client))
+            .then(|| client.to_string())
+        });
+    let stepped_up = guest.is_some();
+    step_up(state, &key, guest.as_deref(), &identity, conn_id);
+    if let Some(old) = bound.key.as_deref().filter(|k| *k != key) {
+        if let Some(session) = state.genesys().sessions.get_mut(old) {
+            session.connections.retain(|c| c.id != conn_id);
+        }
+    }
+    state
+        .genesys()
+        .authenticated_tokens
+        .insert(client.to_string(), key.clone());
+    let conn = Conn {
+        id: conn_id,
+        tx: tx.clone(),
+    };
+    let (body, is_new) = state.attach_genesys(&key, deployment, conn);
+    signed_in(state, &key, &identity, stepped_up);
+    if let Some(session) = state.genesys().sessions.get_mut(&key) {
+        session.received.push(raw.to_string());
+    }
+    bound.key = Some(key.clone());
+    bound.client = Some(client.to_string());
+    reply(envelope(
+        "response",
+        "SessionResponse",
+        200,
+        body,
+        tracing_id,
+    ));
+    if is_new && !stepped_up {
+        state.tell_agent(Heard::GenesysJoined { token: key });
     }
 }
 

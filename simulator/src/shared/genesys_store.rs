@@ -38,6 +38,8 @@ pub struct GenesysConfig {
     /// Settings laid over the deployment's default `config.json` (a JSON object; `null`
     /// removes a field), as an admin would set them in Messenger Configurations.
     pub deployment_settings: Value,
+    /// How long a signed-in visitor's JWT from the token exchange lives.
+    pub auth_jwt_ttl: Duration,
 }
 
 impl Default for GenesysConfig {
@@ -46,6 +48,7 @@ impl Default for GenesysConfig {
             deployments: vec![DEFAULT_DEPLOYMENT.into()],
             session_ttl: Duration::from_secs(900),
             deployment_settings: Value::Null,
+            auth_jwt_ttl: Duration::from_secs(300),
         }
     }
 }
@@ -74,6 +77,38 @@ pub(crate) struct GuestSession {
     pub(crate) created_at: u64,
     /// Sessions are listed newest first by this: milliseconds can tie.
     pub(crate) serial: u64,
+    /// Who the identity provider vouched for, in a signed-in visitor's session.
+    pub(crate) identity: Option<Identity>,
+}
+
+/// A signed-in visitor as the provider named them.
+#[derive(Clone, Debug)]
+pub(crate) struct Identity {
+    pub(crate) subject: String,
+    pub(crate) name: String,
+    pub(crate) email: String,
+}
+
+/// A JWT of the token exchange: whose, until when (epoch seconds), and the refresh
+/// token it came with.
+pub(crate) struct SignedInJwt {
+    pub(crate) identity: Identity,
+    pub(crate) exp: u64,
+    pub(crate) refresh_token: String,
+}
+
+/// The switches of signed-in sessions the control API turns.
+#[derive(Default, Clone, Copy, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthSwitches {
+    /// The exchange refuses every code (400), as for a code of another client.
+    pub refuse_exchange: bool,
+    /// The exchange and the refresh answer 503, as when the service is down.
+    pub unavailable: bool,
+    /// The refresh refuses every refresh token (401), as for a revoked one.
+    pub refuse_refresh: bool,
+    /// The JWTs' lifetime in seconds, instead of the command line's.
+    pub jwt_seconds: Option<u64>,
 }
 
 impl GuestSession {
@@ -90,6 +125,7 @@ impl GuestSession {
             taken_over: false,
             created_at: now_millis(),
             serial,
+            identity: None,
         }
     }
 
@@ -125,4 +161,11 @@ pub(crate) struct GenesysState {
     pub(crate) deployment_settings: Vec<Value>,
     /// Codes the identity provider issued and nobody redeemed yet.
     pub(crate) oauth_codes: HashMap<String, crate::genesys::IssuedCode>,
+    /// JWTs of signed-in visitors, and their refresh tokens (→ the identity).
+    pub(crate) signed_in_jwts: HashMap<String, SignedInJwt>,
+    pub(crate) refresh_tokens: HashMap<String, Identity>,
+    /// Session tokens configured as a signed-in visitor → the identity's session key.
+    /// Such a token never configures a guest session again (4017).
+    pub(crate) authenticated_tokens: HashMap<String, String>,
+    pub(crate) auth_switches: AuthSwitches,
 }

@@ -6,8 +6,10 @@ mod genesys_store;
 mod outbound;
 mod tutorial_store;
 
-pub(crate) use genesys_store::{Conn, ExpectedUpload, GenesysState, GuestSession, StoredFile};
-pub use genesys_store::{GenesysConfig, DEFAULT_DEPLOYMENT};
+pub use genesys_store::{AuthSwitches, GenesysConfig, DEFAULT_DEPLOYMENT};
+pub(crate) use genesys_store::{
+    Conn, ExpectedUpload, GenesysState, GuestSession, Identity, SignedInJwt, StoredFile,
+};
 pub(crate) use outbound::write_outbound;
 pub use outbound::Outbound;
 pub(crate) use tutorial_store::{Connection, FailPlan, NewSession, Session, MAX_RECEIVED_LOG};
@@ -129,6 +131,8 @@ pub(crate) struct SessionSummary {
     pub protocol: &'static str,
     pub guest_name: Option<String>,
     pub guest_email: Option<String>,
+    /// The name and e-mail come from the visitor's identity provider, not the page.
+    pub verified: bool,
     pub created_at: u64,
     pub connected: bool,
     pub connections_total: u64,
