@@ -18,6 +18,7 @@
  * shows: its colour and launcher visibility here, the rest by the widget.
  *
  * window.GuestChat: open(), close(), toggle(), send(text), setAttributes({key: value}),
+ * signIn({code, redirectUri, codeVerifier, nonce}), signOut(),
  * on(event, fn), off(event, fn). Events: ready, message {from, text}, status {status,
  * text}, error {reason}, opened, closed. Calls made before the widget has loaded are
  * queued, load it, and run once it has; custom attributes are kept until it loads,
@@ -80,8 +81,8 @@
       listeners[name] = (listeners[name] || []).filter((f) => f !== fn);
     },
   };
-  ["open", "close", "toggle"].forEach((method) => {
-    window.GuestChat[method] = () => call(method, []);
+  ["open", "close", "toggle", "signIn", "signOut"].forEach((method) => {
+    window.GuestChat[method] = (...args) => call(method, args);
   });
 
   function relay(event) {
@@ -116,7 +117,7 @@
 
   // The launcher as the widget draws it, until the widget takes over in the same place.
   const LAUNCHER_CSS =
-    ".gc-embed{--_accent:var(--gc-accent,var(--gc-deployment-accent,#1f6feb));--_accent-text:var(--gc-accent-text,#fff);--_font:var(--gc-font,system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif);--_offset:var(--gc-offset,20px);font:15px/1.4 var(--_font)}" +
+    ".gc-embed{--_accent:var(--gc-accent,var(--gc-deployment-accent,#1f6feb));--_accent-text:var(--gc-accent-text,#fff);--_font:var(--gc-font,system-ui,sans-serif);--_offset:var(--gc-offset,20px);font:15px/1.4 var(--_font)}" +
     ".gc-embed[data-theme=dark]{--_accent:var(--gc-accent-dark,var(--gc-deployment-accent,#2563d8))}" +
     "@media (prefers-color-scheme:dark){.gc-embed[data-theme=auto]{--_accent:var(--gc-accent-dark,var(--gc-deployment-accent,#2563d8))}}" +
     ".gc-root{all:initial}" +
@@ -325,7 +326,8 @@
     const focused = early && host.shadowRoot.activeElement === early.button;
     const handle = module.mountWidget(host, host.__text);
     handles.push(handle);
-    if (attributes) handle.setAttributes(JSON.stringify(attributes));
+    // Every widget is told again: the same set changes nothing in the others.
+    if (attributes) share();
     if (early) {
       early.root.remove();
       host.__early = null;
@@ -340,7 +342,7 @@
     hosts.push(host);
     // Bundled into the page's own code, the loader cannot tell where it was served from.
     if (host.dataset.assets && !loading) base = new URL(host.dataset.assets, document.baseURI);
-    ["ready", "message", "status", "error", "opened", "closed", "messenger"].forEach((name) => {
+    ["ready", "message", "status", "error", "opened", "closed", "auth", "messenger"].forEach((name) => {
       host.addEventListener("guest-chat:" + name, relay);
     });
     draw(host);

@@ -84,6 +84,9 @@ export function installMessenger({ name: globalName, calls, call, hosts, share }
         const buttons = options?.buttons || {};
         call("toast", [text(options?.title), text(options?.body), text(buttons.primary), text(buttons.secondary)], ok, no);
       }
+      else if (commandName === "Auth.logout") call("signOut", [], ok, no);
+      else if (commandName === "Auth.reAuthenticate") ok(signInFromProvider());
+      else if (commandName === "Auth.getTokens") throw "the widget keeps the tokens to itself";
       else if (commands[commandName]) ok(commands[commandName](options));
       else throw `there is no command "${commandName}"`;
     }).catch((why) => {
@@ -91,6 +94,19 @@ export function installMessenger({ name: globalName, calls, call, hosts, share }
       console.warn(err.message);
       throw err;
     });
+  }
+
+  // A site's AuthProvider plugin hands over the visitor's code when it is ready, and
+  // again on Auth.reAuthenticate; a refusal is the page's Auth.authError.
+  function signInFromProvider() {
+    const getCode = commands["AuthProvider.getAuthCode"];
+    if (!getCode) return Promise.reject("no AuthProvider plugin has registered getAuthCode");
+    return getCode({})
+      .then((code) => new Promise((ok, no) => call("signIn", [code || {}], ok, no)))
+      .catch((why) => {
+        publish("Auth.authError", { message: String(why?.message || why) });
+        throw why;
+      });
   }
 
   // Genesys(kind, name, options?, resolve?, reject?), as Messenger's snippet calls it.
@@ -113,7 +129,10 @@ export function installMessenger({ name: globalName, calls, call, hosts, share }
         registerCommand: (n, handler) => {
           commands[`${name}.${n}`] = (data) => new Promise((ok, no) => handler({ data, resolve: ok, reject: no }));
         },
-        ready: () => publish(`${name}.ready`),
+        ready: () => {
+          publish(`${name}.ready`);
+          if (name === "AuthProvider") signInFromProvider().catch(() => {});
+        },
       }, "plugin");
     } else {
       console.warn(`guest-chat: ${globalName}("${kind}", …) is not a call Messenger has, or lacks its function`);
@@ -122,6 +141,6 @@ export function installMessenger({ name: globalName, calls, call, hosts, share }
   genesys.c = window[globalName]?.c;
   window[globalName] = genesys;
   calls.splice(0).forEach((args) => genesys(...args));
-  ["Messenger.ready", "Launcher.ready", "Database.ready", "MessagingService.ready", "Toaster.ready"].forEach((event) => publish(event));
+  ["Messenger.ready", "Launcher.ready", "Database.ready", "MessagingService.ready", "Toaster.ready", "Auth.ready"].forEach((event) => publish(event));
   return publish;
 }

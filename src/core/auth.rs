@@ -48,7 +48,9 @@ impl Pkce {
 /// `now_s`. `None` when it is not a JWT or names no expiry.
 pub fn jwt_lifetime_s(jwt: &str, now_s: u64) -> Option<u64> {
     let payload = jwt.split('.').nth(1)?;
-    let claims: Claims = serde_json::from_slice(&base64url_decode(payload)?).ok()?;
+    // From a `str`, as every other read: `from_slice` would link a second JSON reader.
+    let text = String::from_utf8(base64url_decode(payload)?).ok()?;
+    let claims: Claims = serde_json::from_str(&text).ok()?;
     let exp = claims.exp?;
     Some(match claims.iat {
         Some(iat) => exp.saturating_sub(iat),
@@ -74,16 +76,18 @@ pub fn refresh_delay_ms(lifetime_s: u64) -> u64 {
 }
 
 /// The JWT and what renews it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tokens {
     pub jwt: String,
     /// Absent where the provider's flow gives none: the JWT then cannot be renewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
 
 /// Why signing in or staying signed in failed; the visitor is told each in words, the
 /// page hears it as `Auth.authError`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AuthFailure {
     /// The service refused the code (invalid, expired, used, or for another redirect).
     CodeRefused,
@@ -131,6 +135,8 @@ pub enum AuthEvent {
     SignOut,
     /// The revocation was answered, however.
     Revoked,
+    /// The service logged this identity out (on another device, or a revocation).
+    LoggedOutElsewhere,
 }
 
 /// What the flow asks the runtime (and the conversation) to do.
@@ -185,6 +191,24 @@ impl Auth {
             AuthState::SignedIn(tokens) | AuthState::Refreshing(tokens) => Some(&tokens.jwt),
             _ => None,
         }
+    }
+
+    /// The tokens to keep with the conversation, while signed in.
+    pub fn tokens(&self) -> Option<&Tokens> {
+        match &self.state {
+            AuthState::SignedIn(tokens) | AuthState::Refreshing(tokens) => Some(tokens),
+            _ => None,
+        }
+    }
+
+    /// Signed in again from kept tokens (a reload): renewed soon, since how long ago
+    /// the JWT was issued is not known here; a socket that refuses it renews it at once.
+    pub fn restore(&mut self, tokens: Tokens) -> Vec<AuthEffect> {
+        let lifetime = jwt_lifetime_s(&tokens.jwt, 0).unwrap_or(UNSAID_LIFETIME_S);
+        self.state = AuthState::SignedIn(tokens);
+        vec![AuthEffect::ScheduleRefresh {
+            delay_ms: refresh_delay_ms(lifetime / 2),
+        }]
     }
 
     pub fn apply(&mut self, event: AuthEvent) -> Vec<AuthEffect> {
@@ -257,6 +281,9 @@ impl Auth {
                 vec![E::ForgetSignedIn, E::SignedOut]
             }
             (AuthState::Failed(_), AuthEvent::SignOut) => vec![E::ForgetSignedIn, E::SignedOut],
+            (AuthState::SignedIn(_) | AuthState::Refreshing(_), AuthEvent::LoggedOutElsewhere) => {
+                vec![E::CancelRefresh, E::ForgetSignedIn, E::SignedOut]
+            }
             // Anything else is an answer to a request this state no longer waits for.
             (state, _) => {
                 self.state = state;
@@ -435,6 +462,28 @@ mod tests {
             auth.apply(AuthEvent::SignIn(code())),
             [AuthEffect::Exchange(code())]
         );
+    }
+
+    #[test]
+    fn a_logout_elsewhere_forgets_without_revoking_and_kept_tokens_sign_in_again() {
+        let mut auth = signed_in(Some("r1"));
+        assert_eq!(
+            auth.apply(AuthEvent::LoggedOutElsewhere),
+            [
+                AuthEffect::CancelRefresh,
+                AuthEffect::ForgetSignedIn,
+                AuthEffect::SignedOut
+            ]
+        );
+        assert_eq!(auth.jwt(), None);
+        assert_eq!(auth.apply(AuthEvent::LoggedOutElsewhere), []);
+        let kept = tokens(&jwt(r#"{"iat":1000,"exp":1600}"#), Some("r1"));
+        let mut restored = Auth::default();
+        assert_eq!(
+            restored.restore(kept.clone()),
+            [AuthEffect::ScheduleRefresh { delay_ms: 240_000 }]
+        );
+        assert_eq!(restored.tokens(), Some(&kept));
     }
 
     #[test]

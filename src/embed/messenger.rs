@@ -162,6 +162,20 @@ pub fn forward(host: HtmlElement, chat: UseGuestChatReturn, open: RwSignal<bool>
                     &Messages { messages },
                 );
             }
+            // Signing in, as Messenger's `Auth` plugin tells it; never a token.
+            for (name, reason) in news
+                .entries
+                .iter()
+                .filter_map(|e| super::sign_in_event(e.system?))
+            {
+                let event = match (name, reason) {
+                    ("signed-in", _) => "Auth.authenticated",
+                    ("signed-out", _) => "Auth.logoutSuccess",
+                    (_, "expired") => "Auth.tokenError",
+                    _ => "Auth.authError",
+                };
+                tell(&on_messages, event, &Reason { message: reason });
+            }
             for entry in news.entries.iter().filter(|e| e.kind == EntryKind::Error) {
                 tell(
                     &on_messages,

@@ -5,7 +5,7 @@
 mod messenger;
 
 use crate::{
-    core::{Config, EntryKind},
+    core::{Config, EntryKind, SystemLine},
     protocol::genesys::read_deployment,
     ui::{read_config_and_report, widget_stylesheet, ConfigProblem, Launcher, Toast, Toasts},
     use_guest_chat, UseGuestChatReturn,
@@ -84,6 +84,53 @@ impl WidgetHandle {
         Ok(())
     }
 
+    /// Signs the visitor in with an authorization code: `{ code (or Messenger's
+    /// authCode), redirectUri, codeVerifier?, nonce?, maxAge? }`. An error says what is
+    /// missing.
+    #[wasm_bindgen(js_name = signIn)]
+    pub fn sign_in(&self, options: JsValue) -> Result<(), JsError> {
+        let text = |name: &str| {
+            js_sys::Reflect::get(&options, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .filter(|v| !v.is_empty())
+        };
+        let (Some(code), Some(redirect_uri)) = (
+            text("code").or_else(|| text("authCode")),
+            text("redirectUri"),
+        ) else {
+            return Err(JsError::new(
+                "signIn needs { code, redirectUri } (and codeVerifier where PKCE was used)",
+            ));
+        };
+        let max_age = js_sys::Reflect::get(&options, &"maxAge".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map(|v| v as u32);
+        let chat = self
+            .chat
+            .as_ref()
+            .ok_or("the widget is not configured")
+            .map_err(JsError::new)?;
+        chat.sign_in(crate::core::auth::AuthCode {
+            code,
+            redirect_uri,
+            code_verifier: text("codeVerifier"),
+            nonce: text("nonce"),
+            max_age,
+        });
+        Ok(())
+    }
+
+    /// Signs the visitor out: the tokens are revoked and nothing of the signed-in
+    /// conversation stays in this browser.
+    #[wasm_bindgen(js_name = signOut)]
+    pub fn sign_out(&self) {
+        if let Some(chat) = &self.chat {
+            chat.sign_out();
+        }
+    }
+
     /// Sends `text` as the visitor, as if typed in the composer.
     pub fn send(&self, text: String) {
         match &self.chat {
@@ -142,11 +189,39 @@ fn forward_events(host: HtmlElement, chat: UseGuestChatReturn) {
                         &[("from", "guest"), ("text", &entry.text)],
                     ),
                     EntryKind::Error => emit(&host, "error", &[("reason", &entry.text)]),
-                    EntryKind::System => {}
+                    EntryKind::System => {
+                        if let Some((state, reason)) = entry.system.and_then(sign_in_event) {
+                            let text = chat.strings.entry_text(entry);
+                            emit(
+                                &host,
+                                "auth",
+                                &[("state", state), ("reason", reason), ("text", &text)],
+                            );
+                        }
+                    }
                 }
             }
         });
     });
+}
+
+/// The state a sign-in line tells the page (`auth` events), and its reason: never a
+/// token.
+pub(crate) fn sign_in_event(line: SystemLine) -> Option<(&'static str, &'static str)> {
+    use crate::core::auth::AuthFailure;
+    Some(match line {
+        SystemLine::SignedIn => ("signed-in", ""),
+        SystemLine::SignedOut => ("signed-out", ""),
+        SystemLine::SignInFailed { why } => (
+            "error",
+            match why {
+                AuthFailure::CodeRefused => "code-refused",
+                AuthFailure::Expired => "expired",
+                AuthFailure::Unavailable => "unavailable",
+            },
+        ),
+        _ => return None,
+    })
 }
 
 /// The deployment's `config.json`, as the loader read it, where the tag left a setting

@@ -14,7 +14,8 @@ pub use en::EN;
 pub use es::ES;
 
 use crate::core::{
-    Connection, Entry, EntryKind, PendingFile, RestFailure, SystemLine, UploadProblem, UploadStage,
+    auth::AuthFailure, Connection, Entry, EntryKind, PendingFile, RestFailure, SystemLine,
+    UploadProblem, UploadStage,
 };
 
 /// A language the widget ships.
@@ -211,6 +212,11 @@ pub struct Strings {
     pub hint_gave_up: &'static str,
     pub hint_displaced: &'static str,
     pub new_chat_line: &'static str,
+    pub signed_in_line: &'static str,
+    pub signed_out_line: &'static str,
+    pub sign_in_refused: &'static str,
+    pub sign_in_expired: &'static str,
+    pub sign_in_unavailable: &'static str,
     pub refused_too_long: &'static str,
     pub refused_attributes: &'static str,
     pub refused_forbidden: &'static str,
@@ -295,6 +301,13 @@ impl Strings {
             SystemLine::Queued { position: None } => self.queued.into(),
             SystemLine::AgentConnected => self.connected_agent.into(),
             SystemLine::NewChat => self.new_chat_line.into(),
+            SystemLine::SignedIn => self.signed_in_line.into(),
+            SystemLine::SignedOut => self.signed_out_line.into(),
+            SystemLine::SignInFailed { why } => match why {
+                AuthFailure::CodeRefused => self.sign_in_refused.into(),
+                AuthFailure::Expired => self.sign_in_expired.into(),
+                AuthFailure::Unavailable => self.sign_in_unavailable.into(),
+            },
             SystemLine::Refused { code } => match code {
                 4011 => self.refused_too_long.into(),
                 4013 => self.refused_attributes.into(),
@@ -625,6 +638,17 @@ mod tests {
             SystemLine::Queued { position: None },
             SystemLine::AgentConnected,
             SystemLine::NewChat,
+            SystemLine::SignedIn,
+            SystemLine::SignedOut,
+            SystemLine::SignInFailed {
+                why: AuthFailure::CodeRefused,
+            },
+            SystemLine::SignInFailed {
+                why: AuthFailure::Expired,
+            },
+            SystemLine::SignInFailed {
+                why: AuthFailure::Unavailable,
+            },
             SystemLine::Refused { code: 4011 },
             SystemLine::Refused { code: 4013 },
             SystemLine::Refused { code: 403 },

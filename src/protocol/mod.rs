@@ -5,6 +5,7 @@
 pub mod genesys;
 pub mod tutorial;
 
+use crate::core::auth::{AuthCode, Tokens};
 use crate::core::{CloseKind, CloseWhy, Config, Event, HistoryPage, NewSession, Outgoing, Session};
 
 /// How long a session the client made is kept: the server says when it ends.
@@ -25,6 +26,15 @@ pub struct HttpRequest {
 pub enum HttpMethod {
     Get,
     Post,
+    Delete,
+}
+
+/// A request of the sign-in flow to the service's token endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenRequest<'a> {
+    Exchange(&'a AuthCode),
+    Refresh(&'a str),
+    Revoke(&'a str),
 }
 
 /// How a protocol starts a session.
@@ -51,10 +61,28 @@ pub trait WireProtocol {
             expires_in_s: LOCAL_SESSION_SECONDS,
         }
     }
-    /// Frames to send as soon as a connection opens, before anything else.
-    fn opening_frames(&self, config: &Config, session: &Session, start_new: bool) -> Vec<String> {
-        let _ = (config, session, start_new);
+    /// Frames to send as soon as a connection opens, before anything else; `jwt` is a
+    /// signed-in visitor's.
+    fn opening_frames(
+        &self,
+        config: &Config,
+        session: &Session,
+        start_new: bool,
+        jwt: Option<&str>,
+    ) -> Vec<String> {
+        let _ = (config, session, start_new, jwt);
         Vec::new()
+    }
+    /// The token endpoint's request, or `None` where the protocol has no signed-in
+    /// visitors.
+    fn token_request(&self, config: &Config, request: TokenRequest) -> Option<HttpRequest> {
+        let _ = (config, request);
+        None
+    }
+    /// The tokens in a successful exchange's or refresh's answer.
+    fn read_tokens(&self, body: &str) -> Result<Tokens, String> {
+        let _ = body;
+        Err("this protocol has no signed-in visitors".into())
     }
     /// A successful answer to [`WireProtocol::session_request`]; `Err` says what was wrong.
     fn read_session(&self, body: &str) -> Result<NewSession, String>;

@@ -144,6 +144,7 @@ impl WireProtocol for TutorialProtocol {
             Outgoing::HistoryToken { .. }
             | Outgoing::Typing { .. }
             | Outgoing::Clear { .. }
+            | Outgoing::Authenticate { .. }
             | Outgoing::RefreshFile { .. }
             | Outgoing::RequestUpload { .. }
             | Outgoing::DeleteFile { .. } => return None,

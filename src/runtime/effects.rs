@@ -139,6 +139,7 @@ impl Controller {
                 mime,
             } => self.put_file(chat, file_id, &url, &headers, &mime),
             Effect::CancelUpload => self.state.borrow_mut().resources.upload = None,
+            Effect::Auth(effect) => self.run_auth(chat, effect),
         }
     }
 
@@ -242,9 +243,12 @@ impl Controller {
         let Some(session) = state.core.session() else {
             return;
         };
-        let frames = self
-            .wire
-            .opening_frames(state.core.config(), session, state.start_new);
+        let frames = self.wire.opening_frames(
+            state.core.config(),
+            session,
+            state.start_new,
+            state.core.auth.jwt(),
+        );
         if let Some(socket) = &state.resources.socket {
             for frame in frames {
                 socket.send(frame);

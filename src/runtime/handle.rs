@@ -61,6 +61,22 @@ impl UseGuestChatReturn {
         dispatch(self.chat, Event::AttributesChanged(attributes));
     }
 
+    /// Signs the visitor in with the code the site's identity provider issued.
+    pub fn sign_in(&self, code: crate::core::auth::AuthCode) {
+        dispatch(
+            self.chat,
+            Event::Auth(crate::core::auth::AuthEvent::SignIn(code)),
+        );
+    }
+
+    /// Revokes the visitor's tokens and forgets the signed-in conversation here.
+    pub fn sign_out(&self) {
+        dispatch(
+            self.chat,
+            Event::Auth(crate::core::auth::AuthEvent::SignOut),
+        );
+    }
+
     /// Tries again after a failed session request or exhausted reconnects.
     pub fn retry(&self) {
         dispatch(self.chat, Event::Retry);

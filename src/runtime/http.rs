@@ -48,11 +48,12 @@ async fn exchange(request: HttpRequest) -> Result<HttpAnswer, NoAnswer> {
     let builder = match request.method {
         HttpMethod::Get => gloo_net::http::Request::get(&request.url),
         HttpMethod::Post => gloo_net::http::Request::post(&request.url),
+        HttpMethod::Delete => gloo_net::http::Request::delete(&request.url),
     }
     .headers(gloo_net::http::Headers::from_raw(headers))
     .abort_signal(Some(&abort.signal()));
     let sent = match request.method {
-        HttpMethod::Get => builder.build(),
+        HttpMethod::Get | HttpMethod::Delete => builder.build(),
         HttpMethod::Post => builder.body(request.body),
     }
     .map_err(|err| NoAnswer(err.to_string()))?

@@ -21,6 +21,8 @@ pub(super) struct Resources {
     pub(super) page: Option<PageListeners>,
     pub(super) tabs: Option<TabLink>,
     pub(super) upload: Option<FileUpload>,
+    /// The sign-in's next refresh.
+    pub(super) auth_refresh: Option<Timeout>,
 }
 
 impl Resources {
@@ -29,9 +31,11 @@ impl Resources {
     pub(super) fn release_conversation(&mut self) {
         let page = self.page.take();
         let tabs = self.tabs.take();
+        let auth_refresh = self.auth_refresh.take();
         *self = Resources {
             page,
             tabs,
+            auth_refresh,
             ..Resources::default()
         };
     }

@@ -13,7 +13,6 @@ mod rest;
 mod socket;
 
 pub(crate) use control::{routes as control_routes, RichBody};
-pub(crate) use oauth::IssuedCode;
 pub(crate) use ops::sample_quick_replies;
 
 /// The guest's side: the socket, the history, files and the deployment's configuration.

@@ -4,6 +4,7 @@
 //! for. Web Messaging's token exchange redeems the same codes.
 
 use super::AppState;
+use crate::shared::IssuedCode;
 use axum::{
     extract::{Query, State},
     http::{header, StatusCode},
@@ -23,15 +24,6 @@ pub(crate) const TEST_USERS: &[(&str, &str, &str)] = &[
     ("user-ada", "Ada Lovelace", "ada@example.com"),
     ("user-grace", "Grace Hopper", "grace@example.com"),
 ];
-
-/// A code issued and not yet redeemed.
-pub(crate) struct IssuedCode {
-    pub(crate) subject: String,
-    pub(crate) redirect_uri: String,
-    pub(crate) challenge: Option<String>,
-    pub(crate) nonce: Option<String>,
-    pub(crate) issued: Instant,
-}
 
 #[derive(Deserialize)]
 pub(crate) struct AuthorizeQuery {

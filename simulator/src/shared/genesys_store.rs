@@ -81,6 +81,15 @@ pub(crate) struct GuestSession {
     pub(crate) identity: Option<Identity>,
 }
 
+/// A code issued and not yet redeemed.
+pub(crate) struct IssuedCode {
+    pub(crate) subject: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) challenge: Option<String>,
+    pub(crate) nonce: Option<String>,
+    pub(crate) issued: Instant,
+}
+
 /// A signed-in visitor as the provider named them.
 #[derive(Clone, Debug)]
 pub(crate) struct Identity {
@@ -160,7 +169,7 @@ pub(crate) struct GenesysState {
     /// Settings the control API laid over the command line's, in order, until reset.
     pub(crate) deployment_settings: Vec<Value>,
     /// Codes the identity provider issued and nobody redeemed yet.
-    pub(crate) oauth_codes: HashMap<String, crate::genesys::IssuedCode>,
+    pub(crate) oauth_codes: HashMap<String, IssuedCode>,
     /// JWTs of signed-in visitors, and their refresh tokens (→ the identity).
     pub(crate) signed_in_jwts: HashMap<String, SignedInJwt>,
     pub(crate) refresh_tokens: HashMap<String, Identity>,

@@ -8,7 +8,7 @@ mod tutorial_store;
 
 pub use genesys_store::{AuthSwitches, GenesysConfig, DEFAULT_DEPLOYMENT};
 pub(crate) use genesys_store::{
-    Conn, ExpectedUpload, GenesysState, GuestSession, Identity, SignedInJwt, StoredFile,
+    Conn, ExpectedUpload, GenesysState, GuestSession, Identity, IssuedCode, SignedInJwt, StoredFile,
 };
 pub(crate) use outbound::write_outbound;
 pub use outbound::Outbound;

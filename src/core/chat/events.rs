@@ -6,6 +6,7 @@ use super::{
     Answer, HistoryPage, NewSession, Offer, RestFailure, Routing, Session, SessionConfigured,
 };
 use super::{CloseKind, CloseWhy};
+use crate::core::auth::{AuthEffect, AuthEvent};
 use std::collections::BTreeMap;
 
 /// What the server said, as the protocol adapter read it.
@@ -68,6 +69,8 @@ pub enum Incoming {
     TypingRefused,
     /// The conversation was erased on the server, at the visitor's request.
     SessionCleared,
+    /// The service logged the signed-in visitor out (`LogoutEvent`).
+    LoggedOut,
     /// A fresh download address for a file.
     FileRefreshed {
         file_id: String,
@@ -132,6 +135,12 @@ pub enum Outgoing {
     /// Erase the conversation on the server.
     Clear {
         session_id: String,
+    },
+    /// Configure the session as the signed-in visitor on the open connection.
+    Authenticate {
+        session_id: String,
+        deployment_id: String,
+        jwt: String,
     },
     /// Ask for a fresh download address of a file (addresses expire).
     RefreshFile {
@@ -238,6 +247,8 @@ pub enum Event {
     UploadInterrupted {
         file_id: String,
     },
+    /// Signing in, staying signed in, signing out: see [`crate::core::auth`].
+    Auth(AuthEvent),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -297,4 +308,6 @@ pub enum Effect {
     },
     /// Stop the upload in flight.
     CancelUpload,
+    /// A request of the sign-in flow, or news of it for the page.
+    Auth(AuthEffect),
 }

@@ -17,6 +17,9 @@ pub struct Snapshot {
     /// Custom attributes the server has taken in this session.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sent_attributes: BTreeMap<String, String>,
+    /// A signed-in visitor's tokens, kept only where the conversation is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<crate::core::auth::Tokens>,
 }
 
 /// The state another tab shows besides the transcript's entries.
@@ -52,6 +55,7 @@ impl ChatCore {
             last_seq: self.session.last_seq(),
             transcript: self.transcript.kept(PERSISTED_ENTRIES),
             sent_attributes: self.attributes.sent().clone(),
+            auth: self.auth.tokens().cloned(),
         }
     }
 
@@ -60,6 +64,12 @@ impl ChatCore {
     pub fn restore(&mut self, snapshot: Snapshot) {
         self.transcript.replace(snapshot.transcript);
         self.attributes.restore(snapshot.sent_attributes);
+        if let Some(tokens) = snapshot.auth {
+            self.restored_refresh_ms = self.auth.restore(tokens).iter().find_map(|e| match e {
+                crate::core::auth::AuthEffect::ScheduleRefresh { delay_ms } => Some(*delay_ms),
+                _ => None,
+            });
+        }
         let resumed =
             self.session
                 .restore(snapshot.session, snapshot.last_seq, self.confirms_sessions);

@@ -9,6 +9,7 @@
 //! its attributes, the history read, uploads, offers, and what is kept and shared.
 //! `apply` and `on_incoming` only route.
 
+use super::auth::Auth;
 use super::config::{Config, SessionSource};
 use super::deployment::Features;
 
@@ -19,6 +20,7 @@ mod kept;
 mod offers;
 mod outbox;
 mod session;
+mod signed_in;
 mod transcript;
 mod upload;
 
@@ -61,6 +63,13 @@ pub struct ChatCore {
     opening_file: Option<String>,
     /// What the deployment and the tag switched on.
     features: Features,
+    /// The visitor's sign-in, when the site has one.
+    pub auth: Auth,
+    /// The chat was asked to start while a sign-in was being exchanged: it starts as
+    /// the visitor once signed in, never as a guest in its place.
+    start_waits_for_sign_in: bool,
+    /// A refresh to schedule when the chat starts, for tokens a reload kept.
+    restored_refresh_ms: Option<u64>,
 }
 
 impl ChatCore {
@@ -83,6 +92,9 @@ impl ChatCore {
             outbox: Outbox::new(confirms_sessions),
             uploads: Uploads::default(),
             opening_file: None,
+            auth: Auth::default(),
+            start_waits_for_sign_in: false,
+            restored_refresh_ms: None,
         }
     }
 
@@ -148,7 +160,8 @@ impl ChatCore {
 
     pub fn apply(&mut self, event: Event) -> Vec<Effect> {
         match event {
-            Event::Start => self.start(),
+            Event::Start => self.start_signed_in_or_not(),
+            Event::Auth(event) => self.on_auth(event),
             Event::SessionCreated(session) => self.session_created(session),
             Event::SessionFailed(failure) => self.session_failed(failure),
             Event::ConnectionOpened => self.on_open(),
@@ -244,11 +257,15 @@ impl ChatCore {
             }
             Incoming::SessionConfigured(answer) => self.on_configured(answer),
             Incoming::HistoryToken { jwt, expires_at_ms } => self.history_token(jwt, expires_at_ms),
+            Incoming::Refused { code, reason, .. } if self.refuses_sign_in(code, &reason) => {
+                self.on_auth(crate::core::auth::AuthEvent::Unauthorized)
+            }
             Incoming::Refused {
                 code,
                 client_id,
                 reason,
             } => self.on_refused(code, client_id.as_deref(), &reason),
+            Incoming::LoggedOut => self.on_auth(crate::core::auth::AuthEvent::LoggedOutElsewhere),
             Incoming::RateLimited {
                 client_id,
                 retry_after_ms,

@@ -74,7 +74,7 @@ pub(super) struct SessionState {
     /// The newest agent `seq` held, where the server numbers messages.
     last_seq: Option<u64>,
     /// Bumped when the session or the last `seq` changes, for persistence.
-    revision: u64,
+    pub(super) revision: u64,
     /// The session came from storage and has not connected in this page yet: a refused
     /// upgrade then means the server no longer knows it.
     resumed: bool,
@@ -272,7 +272,7 @@ impl Attributes {
     }
 
     /// The server began a new session: it holds none of them, and may take them all.
-    fn new_session(&mut self) {
+    pub(super) fn new_session(&mut self) {
         self.sent.clear();
         self.too_large = false;
     }
@@ -290,7 +290,7 @@ impl ChatCore {
         self.create_session()
     }
 
-    fn forget_session(&mut self) {
+    pub(super) fn forget_session(&mut self) {
         self.session.forget();
         self.routing = Routing::Unknown;
         self.link.reset_attempts();

@@ -2,6 +2,7 @@
 //! id, each message once, with its delivery state; and the account of what changed,
 //! for the view and for the other tabs.
 
+use crate::core::auth::AuthFailure;
 use serde::{Deserialize, Serialize};
 use std::{ops::Deref, sync::Arc};
 
@@ -22,6 +23,11 @@ pub enum SystemLine {
     /// The server refused something with this code (see the catalog for the words).
     Refused {
         code: u16,
+    },
+    SignedIn,
+    SignedOut,
+    SignInFailed {
+        why: AuthFailure,
     },
 }
 

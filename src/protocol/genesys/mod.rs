@@ -15,15 +15,18 @@ pub use read::parse_time_ms;
 
 use read::{read, read_offer};
 
-use super::{encode_query_component, HttpMethod, HttpRequest, SessionStart, WireProtocol};
+use super::{
+    encode_query_component, HttpMethod, HttpRequest, SessionStart, TokenRequest, WireProtocol,
+};
+use crate::core::auth::Tokens;
 use crate::core::{
     CloseKind, CloseWhy, Config, Event, HistoryItem, HistoryPage, NewSession, Outgoing, Session,
     SessionSource, Unreadable,
 };
 use guest_chat_protocol::genesys::{
-    AttachmentRef, ButtonResponse, Direction, Event as GenesysEvent, GenesysDecodeError,
-    HistoryPage as WirePage, MessageKind, OutgoingContent, OutgoingMessage, Presence, Request,
-    ServerMessage, Typing, HEALTH_CHECK_TRACING_ID,
+    AttachmentRef, AuthenticatedData, ButtonResponse, Direction, Event as GenesysEvent,
+    GenesysDecodeError, HistoryPage as WirePage, MessageKind, OutgoingContent, OutgoingMessage,
+    Presence, Request, ServerMessage, Typing, HEALTH_CHECK_TRACING_ID,
 };
 
 /// How long agent typing shows when the event names no duration.
@@ -65,14 +68,30 @@ impl WireProtocol for GenesysProtocol {
         body.to_string()
     }
 
-    fn opening_frames(&self, config: &Config, session: &Session, start_new: bool) -> Vec<String> {
+    fn opening_frames(
+        &self,
+        config: &Config,
+        session: &Session,
+        start_new: bool,
+        jwt: Option<&str>,
+    ) -> Vec<String> {
         let token = session.guest_token.clone();
         let configure = |start_new| {
-            Request::ConfigureSession {
-                token: token.clone(),
-                deployment_id: deployment(config).to_string(),
-                start_new,
-                tracing_id: None,
+            let deployment_id = deployment(config).to_string();
+            match jwt {
+                Some(jwt) => Request::ConfigureAuthenticatedSession {
+                    token: token.clone(),
+                    deployment_id,
+                    start_new,
+                    data: AuthenticatedData { code: jwt.into() },
+                    tracing_id: None,
+                },
+                None => Request::ConfigureSession {
+                    token: token.clone(),
+                    deployment_id,
+                    start_new,
+                    tracing_id: None,
+                },
             }
             .encode()
         };
@@ -220,6 +239,17 @@ impl WireProtocol for GenesysProtocol {
                 attachment_id: file_id.clone(),
                 tracing_id: Some(UPLOAD_TRACING_ID.into()),
             },
+            Outgoing::Authenticate {
+                session_id,
+                deployment_id,
+                jwt,
+            } => Request::ConfigureAuthenticatedSession {
+                token: session_id.clone(),
+                deployment_id: deployment_id.clone(),
+                start_new: false,
+                data: AuthenticatedData { code: jwt.clone() },
+                tracing_id: None,
+            },
             Outgoing::Clear { session_id } => event(
                 session_id,
                 GenesysEvent::Presence {
@@ -231,6 +261,80 @@ impl WireProtocol for GenesysProtocol {
             ),
         };
         Some(request.encode())
+    }
+
+    fn token_request(&self, config: &Config, request: TokenRequest) -> Option<HttpRequest> {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Exchange<'a> {
+            deployment_id: &'a str,
+            grant_type: &'a str,
+            code: &'a str,
+            redirect_uri: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            code_verifier: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            nonce: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            max_age: Option<u32>,
+        }
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Refresh<'a> {
+            refresh_token: &'a str,
+        }
+        let base = format!("{}/api/v2/webdeployments/token", config.api_base);
+        let (method, url, body, header) = match request {
+            // The documented shape, fields at the top level (the simulator also takes the
+            // mobile SDK's `oauth` object).
+            TokenRequest::Exchange(code) => (
+                HttpMethod::Post,
+                format!("{base}/oauthcodegrantjwtexchange"),
+                serde_json::to_string(&Exchange {
+                    deployment_id: deployment(config),
+                    grant_type: "code",
+                    code: &code.code,
+                    redirect_uri: &code.redirect_uri,
+                    code_verifier: code.code_verifier.as_deref(),
+                    nonce: code.nonce.as_deref(),
+                    max_age: code.max_age,
+                }),
+                ("Content-Type".into(), "application/json".into()),
+            ),
+            TokenRequest::Refresh(refresh_token) => (
+                HttpMethod::Post,
+                format!("{base}/refresh"),
+                serde_json::to_string(&Refresh { refresh_token }),
+                ("Content-Type".into(), "application/json".into()),
+            ),
+            TokenRequest::Revoke(jwt) => (
+                HttpMethod::Delete,
+                format!("{base}/revoke"),
+                Ok(String::new()),
+                ("Authorization".into(), format!("Bearer {jwt}")),
+            ),
+        };
+        Some(HttpRequest {
+            method,
+            url,
+            headers: vec![header],
+            body: body.ok()?,
+            timeout_ms: config.session_timeout_ms,
+        })
+    }
+
+    fn read_tokens(&self, body: &str) -> Result<Tokens, String> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Answer {
+            jwt: String,
+            refresh_token: Option<String>,
+        }
+        let answer: Answer = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        Ok(Tokens {
+            jwt: answer.jwt,
+            refresh_token: answer.refresh_token,
+        })
     }
 
     fn history_request(&self, config: &Config, jwt: &str, page: u32) -> Option<HttpRequest> {

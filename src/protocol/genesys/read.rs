@@ -152,7 +152,7 @@ pub(super) fn read(message: ServerMessage) -> Event {
             jwt,
             expires_at_ms: exp as f64 * 1000.0,
         }),
-        ServerBody::Logout => received(Incoming::Noted),
+        ServerBody::Logout => received(Incoming::LoggedOut),
         // Only an upload's address names headers to send with it.
         ServerBody::PresignedUrl {
             attachment_id,

@@ -43,8 +43,65 @@ fn the_session_is_the_clients_and_configured_on_every_connection() {
         "ws://sim/v1?deploymentId=dep%201"
     );
     assert_eq!(
-        wire.opening_frames(&c, &session, false),
+        wire.opening_frames(&c, &session, false, None),
         [r#"{"action":"configureSession","token":"tok-1","deploymentId":"dep 1"}"#]
+    );
+    // A signed-in visitor's connection opens with the exchange's JWT.
+    assert_eq!(
+        wire.opening_frames(&c, &session, false, Some("j.w.t")),
+        [
+            r#"{"action":"configureAuthenticatedSession","token":"tok-1","deploymentId":"dep 1","data":{"code":"j.w.t"}}"#
+        ]
+    );
+}
+
+#[test]
+fn the_token_endpoints_are_asked_as_the_service_documents_them() {
+    use crate::core::auth::AuthCode;
+    use crate::protocol::{HttpMethod, TokenRequest};
+    let c = config();
+    let code = AuthCode {
+        code: "c-1".into(),
+        redirect_uri: "https://shop.example/back".into(),
+        code_verifier: Some("v".into()),
+        nonce: None,
+        max_age: None,
+    };
+    let exchange = GenesysProtocol
+        .token_request(&c, TokenRequest::Exchange(&code))
+        .unwrap();
+    assert_eq!(exchange.method, HttpMethod::Post);
+    assert!(exchange
+        .url
+        .ends_with("/api/v2/webdeployments/token/oauthcodegrantjwtexchange"));
+    assert_eq!(
+        exchange.body,
+        r#"{"deploymentId":"dep 1","grantType":"code","code":"c-1","redirectUri":"https://shop.example/back","codeVerifier":"v"}"#
+    );
+    let refresh = GenesysProtocol
+        .token_request(&c, TokenRequest::Refresh("r-1"))
+        .unwrap();
+    assert_eq!(refresh.body, r#"{"refreshToken":"r-1"}"#);
+    let revoke = GenesysProtocol
+        .token_request(&c, TokenRequest::Revoke("j"))
+        .unwrap();
+    assert_eq!(revoke.method, HttpMethod::Delete);
+    assert_eq!(
+        revoke.headers,
+        [("Authorization".to_string(), "Bearer j".to_string())]
+    );
+    let tokens = GenesysProtocol
+        .read_tokens(r#"{"jwt":"j","refreshToken":"r"}"#)
+        .unwrap();
+    assert_eq!(
+        (tokens.jwt.as_str(), tokens.refresh_token.as_deref()),
+        ("j", Some("r"))
+    );
+    assert!(GenesysProtocol.read_tokens("{}").is_err());
+    // A logout from the service is news to the sign-in, not a line.
+    assert_eq!(
+        received(r#"{"type":"message","class":"LogoutEvent","code":200,"body":{}}"#),
+        Incoming::LoggedOut
     );
 }
 
@@ -404,7 +461,7 @@ fn a_new_chat_closes_the_old_session_before_configuring_the_new_one() {
         organization_id: String::new(),
         expires_at_ms: 0.0,
     };
-    let frames = GenesysProtocol.opening_frames(&config(), &session, true);
+    let frames = GenesysProtocol.opening_frames(&config(), &session, true, None);
     assert_eq!(
         frames,
         [
