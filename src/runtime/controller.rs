@@ -49,6 +49,9 @@ pub(super) struct State {
     /// The custom attributes this page set (`GuestChat.setAttributes`), for a core this
     /// tab makes when it takes the lead.
     pub(super) page_attributes: Option<BTreeMap<String, String>>,
+    /// A sign-in or sign-out asked for before this tab knew whether it leads: it runs
+    /// once the tab does, before the chat starts.
+    pub(super) waiting_for_lead: Vec<Event>,
 }
 
 pub(super) struct Controller {

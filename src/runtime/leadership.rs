@@ -51,6 +51,10 @@ impl Controller {
                 }
                 TabMessage::Send { text, client_id }
             }
+            Event::Auth(_) => {
+                self.state.borrow_mut().waiting_for_lead.push(event);
+                return;
+            }
             Event::Retry => TabMessage::Retry,
             Event::RetryMessage { id } => TabMessage::RetryMessage { id },
             Event::GuestTyping => TabMessage::Typing,
@@ -195,6 +199,10 @@ impl Controller {
         }
         if !window::is_online() {
             self.dispatch(chat, Event::NetworkOffline);
+        }
+        let waiting = std::mem::take(&mut self.state.borrow_mut().waiting_for_lead);
+        for event in waiting {
+            self.dispatch(chat, event);
         }
         self.dispatch(chat, Event::Start);
         self.take_handed_messages(chat);

@@ -123,6 +123,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
             read_elsewhere,
             attached: None,
             page_attributes: None,
+            waiting_for_lead: Vec::new(),
         }),
         wire,
         store,

@@ -35,7 +35,13 @@ impl ChatCore {
 
     pub(super) fn on_auth(&mut self, event: AuthEvent) -> Vec<Effect> {
         let mut out = vec![];
-        for effect in self.auth.apply(event) {
+        let before = self.auth.tokens().map(|t| t.jwt.clone());
+        let effects = self.auth.apply(event);
+        // The tokens are kept with the conversation: new ones are written.
+        if self.auth.tokens().map(|t| &t.jwt) != before.as_ref() {
+            self.session.revision += 1;
+        }
+        for effect in effects {
             match effect {
                 AuthEffect::Authenticate { jwt } => out.extend(self.authenticate(jwt)),
                 AuthEffect::ForgetSignedIn => out.extend(self.forget_signed_in()),
@@ -62,8 +68,6 @@ impl ChatCore {
     /// signs in goes on with their conversation, as the service describes), or on the
     /// next one, whose opening frames carry the JWT.
     fn authenticate(&mut self, jwt: String) -> Vec<Effect> {
-        // The tokens are kept with the conversation.
-        self.session.revision += 1;
         if std::mem::take(&mut self.start_waits_for_sign_in) {
             return self.start();
         }
