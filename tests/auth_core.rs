@@ -103,6 +103,10 @@ fn signing_out_keeps_nothing_of_the_signed_in_conversation() {
     });
     let effects = core.apply(Event::Auth(AuthEvent::SignOut));
     assert!(effects.contains(&Effect::Auth(AuthEffect::Revoke { jwt: "j1".into() })));
+    // Forgotten before the revocation is answered.
+    let kept = core.snapshot();
+    assert_eq!((kept.auth, kept.session), (None, None));
+    assert!(!kept.transcript.iter().any(|e| e.text.contains("my order")));
     let effects = core.apply(Event::Auth(AuthEvent::Revoked));
     assert!(effects.contains(&Effect::CreateSession), "{effects:?}");
     let kept = core.snapshot();

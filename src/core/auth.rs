@@ -274,12 +274,16 @@ impl Auth {
                 vec![E::CancelRefresh, E::ForgetSignedIn, E::Failed(failure)]
             }
             (AuthState::SignedIn(tokens) | AuthState::Refreshing(tokens), AuthEvent::SignOut) => {
+                // Forgotten before the revocation is answered: a page closed meanwhile
+                // keeps nothing of the signed-in conversation.
                 self.state = AuthState::SigningOut;
-                vec![E::CancelRefresh, E::Revoke { jwt: tokens.jwt }]
+                vec![
+                    E::CancelRefresh,
+                    E::ForgetSignedIn,
+                    E::Revoke { jwt: tokens.jwt },
+                ]
             }
-            (AuthState::SigningOut, AuthEvent::Revoked) => {
-                vec![E::ForgetSignedIn, E::SignedOut]
-            }
+            (AuthState::SigningOut, AuthEvent::Revoked) => vec![E::SignedOut],
             (AuthState::Failed(_), AuthEvent::SignOut) => vec![E::ForgetSignedIn, E::SignedOut],
             (AuthState::SignedIn(_) | AuthState::Refreshing(_), AuthEvent::LoggedOutElsewhere) => {
                 vec![E::CancelRefresh, E::ForgetSignedIn, E::SignedOut]
@@ -448,14 +452,12 @@ mod tests {
             auth.apply(AuthEvent::SignOut),
             [
                 AuthEffect::CancelRefresh,
+                AuthEffect::ForgetSignedIn,
                 AuthEffect::Revoke { jwt: "j1".into() }
             ]
         );
         assert_eq!(auth.jwt(), None);
-        assert_eq!(
-            auth.apply(AuthEvent::Revoked),
-            [AuthEffect::ForgetSignedIn, AuthEffect::SignedOut]
-        );
+        assert_eq!(auth.apply(AuthEvent::Revoked), [AuthEffect::SignedOut]);
         assert_eq!(auth.state, AuthState::Anonymous);
         // Signing in again starts over.
         assert_eq!(
