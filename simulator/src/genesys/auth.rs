@@ -4,7 +4,7 @@
 //! conversation belongs to their identity (`auth:{subject}`), whichever session token
 //! and device configure it.
 
-use super::oauth::{redeem, TEST_USERS};
+use super::oauth::{identity_of, redeem};
 use super::*;
 use crate::shared::{Identity, SignedInJwt};
 use guest_chat_protocol::pkce::base64url;
@@ -22,15 +22,13 @@ fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn identity_of(subject: &str) -> Option<Identity> {
-    TEST_USERS
-        .iter()
-        .find(|(s, ..)| *s == subject)
-        .map(|(subject, name, email)| Identity {
-            subject: subject.to_string(),
-            name: name.to_string(),
-            email: email.to_string(),
-        })
+/// The token endpoints' answer while the control API says the service is down.
+fn unavailable() -> Response {
+    api_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "service.unavailable",
+        "Service is temporarily unavailable.",
+    )
 }
 
 /// A JWT for `identity` that lives `lifetime_s`: its claims readable, its signature
@@ -91,11 +89,7 @@ pub(crate) struct ExchangeBody {
 pub(crate) async fn exchange(State(state): State<AppState>, body: String) -> Response {
     let switches = state.genesys().auth_switches;
     if switches.unavailable {
-        return api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "service.unavailable",
-            "Service is temporarily unavailable.",
-        );
+        return unavailable();
     }
     let Ok(body) = serde_json::from_str::<ExchangeBody>(&body) else {
         return api_error(StatusCode::BAD_REQUEST, "bad.request", "Malformed body.");
@@ -165,11 +159,7 @@ pub(crate) struct RefreshBody {
 pub(crate) async fn refresh(State(state): State<AppState>, body: String) -> Response {
     let switches = state.genesys().auth_switches;
     if switches.unavailable {
-        return api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "service.unavailable",
-            "Service is temporarily unavailable.",
-        );
+        return unavailable();
     }
     let Ok(body) = serde_json::from_str::<RefreshBody>(&body) else {
         return api_error(StatusCode::BAD_REQUEST, "bad.request", "Malformed body.");
@@ -196,13 +186,7 @@ pub(crate) async fn refresh(State(state): State<AppState>, body: String) -> Resp
 /// refresh token end, and the identity's open connections hear `LogoutEvent`. The
 /// conversation stays with the identity for its next sign-in.
 pub(crate) async fn revoke(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let jwt = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, jwt)| jwt.trim().to_string())
-        .unwrap_or_default();
+    let jwt = bearer(&headers).unwrap_or_default();
     let mut genesys = state.genesys();
     let Some(ended) = genesys.signed_in_jwts.remove(&jwt) else {
         return api_error(

@@ -123,6 +123,16 @@ fn download_url(origin: &str, id: &str, lifetime: Duration) -> String {
 /// Lifetime of a JWT from `getJwt`.
 const JWT_SECONDS: u64 = 3600;
 
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string())
+}
+
 /// `2024-02-09T22:39:50.526Z`, the form `channel.time` takes.
 pub fn iso_time(ms: u64) -> String {
     let secs = ms / 1000;

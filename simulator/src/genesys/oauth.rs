@@ -4,7 +4,7 @@
 //! for. Web Messaging's token exchange redeems the same codes.
 
 use super::AppState;
-use crate::shared::IssuedCode;
+use crate::shared::{Identity, IssuedCode};
 use axum::{
     extract::{Query, State},
     http::{header, StatusCode},
@@ -15,6 +15,18 @@ use guest_chat_protocol::pkce::s256_challenge;
 use serde::Deserialize;
 use serde_json::json;
 use std::time::{Duration, Instant};
+
+/// The test user named `subject`.
+pub(crate) fn identity_of(subject: &str) -> Option<Identity> {
+    TEST_USERS
+        .iter()
+        .find(|(s, ..)| *s == subject)
+        .map(|(subject, name, email)| Identity {
+            subject: subject.to_string(),
+            name: name.to_string(),
+            email: email.to_string(),
+        })
+}
 
 /// A code is good for this long, once (RFC 6749 §4.1.2 recommends ten minutes at most).
 pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(60);
@@ -105,10 +117,7 @@ pub(crate) struct SignIn {
 
 /// `POST /oauth/authorize`: the user chose who they are; back to the site with a code.
 pub(crate) async fn sign_in(State(state): State<AppState>, Form(form): Form<SignIn>) -> Response {
-    if !TEST_USERS
-        .iter()
-        .any(|(subject, ..)| *subject == form.subject)
-    {
+    if identity_of(&form.subject).is_none() {
         return refused("no such user");
     }
     let code = uuid::Uuid::new_v4().simple().to_string();
@@ -200,11 +209,9 @@ pub(crate) async fn token(
         form.code_verifier.as_deref(),
     ) {
         Ok((subject, _)) => {
-            let (_, name, email) = TEST_USERS
-                .iter()
-                .find(|(s, ..)| *s == subject)
-                .copied()
-                .unwrap_or(("", "", ""));
+            let (name, email) = identity_of(&subject)
+                .map(|i| (i.name, i.email))
+                .unwrap_or_default();
             (
                 [(header::CACHE_CONTROL, "no-store")],
                 Json(json!({

@@ -16,12 +16,7 @@ pub(crate) async fn history(
     headers: HeaderMap,
     Query(query): Query<HistoryQuery>,
 ) -> Response {
-    let jwt = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, jwt)| jwt.trim().to_string());
+    let jwt = bearer(&headers);
     let genesys = state.genesys();
     let now = now_millis() / 1000;
     // A signed-in visitor may read their identity's history with the exchange's JWT.

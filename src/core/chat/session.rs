@@ -449,18 +449,25 @@ impl ChatCore {
         self.session_request(|session_id| Outgoing::Clear { session_id })
     }
 
-    /// The conversation is gone, here as on the server: a new one begins.
-    pub(super) fn on_cleared(&mut self) -> Vec<Effect> {
+    /// Nothing of the conversation stays here: its transcript, its session, its
+    /// connection; the chat waits to start again.
+    pub(super) fn forget_conversation(&mut self) -> Vec<Effect> {
         self.transcript.clear();
         self.forget_session();
         self.attributes.new_session();
         self.link.dropped();
         self.history.stop();
         self.agent_typing = false;
-        let mut effects = vec![
+        self.connection = Connection::Idle;
+        vec![
             Effect::CloseConnection(CloseWhy::Cleared),
             Effect::StopHeartbeat,
-        ];
+        ]
+    }
+
+    /// The conversation is gone, here as on the server: a new one begins.
+    pub(super) fn on_cleared(&mut self) -> Vec<Effect> {
+        let mut effects = self.forget_conversation();
         effects.extend(self.create_session());
         effects
     }

@@ -2,7 +2,7 @@
 //! ([`crate::core::auth`]) carried out on the session, the connection and the
 //! transcript.
 
-use super::{ChatCore, CloseWhy, Connection, Effect, Outgoing, SystemLine};
+use super::{ChatCore, Effect, Outgoing, SystemLine};
 use crate::core::auth::{AuthEffect, AuthEvent, AuthState};
 use crate::core::config::SessionSource;
 
@@ -44,7 +44,9 @@ impl ChatCore {
         for effect in effects {
             match effect {
                 AuthEffect::Authenticate { jwt } => out.extend(self.authenticate(jwt)),
-                AuthEffect::ForgetSignedIn => out.extend(self.forget_signed_in()),
+                // The conversation stays with the identity at the service, and comes
+                // back when the visitor signs in again.
+                AuthEffect::ForgetSignedIn => out.extend(self.forget_conversation()),
                 AuthEffect::SignedIn => {
                     self.push_system(SystemLine::SignedIn);
                     out.push(Effect::Auth(AuthEffect::SignedIn));
@@ -85,22 +87,5 @@ impl ChatCore {
             }
             _ => vec![],
         }
-    }
-
-    /// Nothing of the signed-in conversation stays: its transcript, its session, its
-    /// tokens (the flow has dropped them). The conversation stays with the identity at
-    /// the service, and comes back when the visitor signs in again.
-    fn forget_signed_in(&mut self) -> Vec<Effect> {
-        self.transcript.clear();
-        self.forget_session();
-        self.attributes.new_session();
-        self.link.dropped();
-        self.history.stop();
-        self.agent_typing = false;
-        self.connection = Connection::Idle;
-        vec![
-            Effect::CloseConnection(CloseWhy::Cleared),
-            Effect::StopHeartbeat,
-        ]
     }
 }
