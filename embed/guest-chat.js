@@ -18,7 +18,8 @@
  * shows: its colour and launcher visibility here, the rest by the widget.
  *
  * window.GuestChat: open(), close(), toggle(), send(text), setAttributes({key: value}),
- * signIn({code, redirectUri, codeVerifier, nonce}), signOut(),
+ * signIn({code, redirectUri, codeVerifier, nonce}) or signIn() at the data-auth-*
+ * provider, signOut(),
  * on(event, fn), off(event, fn). Events: ready, message {from, text}, status {status,
  * text}, error {reason}, opened, closed. Calls made before the widget has loaded are
  * queued, load it, and run once it has; custom attributes are kept until it loads,

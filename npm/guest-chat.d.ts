@@ -24,6 +24,22 @@ export interface GuestChatEvents {
   opened: Record<string, never>;
   /** The panel closed. */
   closed: Record<string, never>;
+  /** Signing in or out happened or failed; never a token. `text` is the visitor's line. */
+  auth: {
+    state: "signed-in" | "signed-out" | "error";
+    reason: "" | "code-refused" | "expired" | "unavailable" | "window-blocked";
+    text: string;
+  };
+}
+
+/** The code the site's identity provider issued, for `signIn`. */
+export interface GuestChatAuthCode {
+  code: string;
+  redirectUri: string;
+  /** PKCE's verifier, where the code was issued for a challenge. */
+  codeVerifier?: string;
+  nonce?: string;
+  maxAge?: number;
 }
 
 export interface GuestChatApi {
@@ -39,6 +55,13 @@ export interface GuestChatApi {
    * Kept until the widget loads, without loading it.
    */
   setAttributes(attributes: Record<string, string | number | boolean>): void;
+  /**
+   * Signs the visitor in with the provider's code; with none, at the provider the tag's
+   * `data-auth-*` attributes name, in a window of its own.
+   */
+  signIn(code?: GuestChatAuthCode): void;
+  /** Revokes the tokens and forgets the signed-in conversation in this browser. */
+  signOut(): void;
   on<K extends keyof GuestChatEvents>(name: K, listener: (detail: GuestChatEvents[K]) => void): void;
   off<K extends keyof GuestChatEvents>(name: K, listener: (detail: GuestChatEvents[K]) => void): void;
 }
@@ -71,6 +94,13 @@ export interface GuestChatAttributes {
   "data-position"?: "right" | "left";
   /** When the widget loads: once the browser is idle (default), on interaction, or at once. */
   "data-load"?: "idle" | "interaction" | "eager";
+  /** The identity provider's authorization endpoint, for the widget's own sign-in. */
+  "data-auth-authorize-url"?: string;
+  "data-auth-client-id"?: string;
+  /** Default `openid profile email`. */
+  "data-auth-scope"?: string;
+  /** Of the page's origin; default the page's own address. */
+  "data-auth-redirect-uri"?: string;
   /** Where the widget's files are, when the loader is bundled into the page's own code. */
   "data-assets"?: string;
 }

@@ -90,3 +90,39 @@ async fn the_authorize_page_refuses_what_it_cannot_serve() {
     }
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_user_who_declines_goes_back_with_the_error_and_the_state() {
+    let sim = server(AgentMode::None).await;
+    let base = sim.http_url();
+    let page = client()
+        .get(format!("{base}/oauth/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("redirect_uri", BACK),
+            ("state", "s 1"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"name="deny""#), "{page}");
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{base}/oauth/authorize"))
+        .form(&[
+            ("deny", "access_denied"),
+            ("redirect_uri", BACK),
+            ("state", "s 1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = answer.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, format!("{BACK}?error=access_denied&state=s%201"));
+    sim.stop().await;
+}

@@ -43,6 +43,149 @@ impl Pkce {
     }
 }
 
+/// The site's identity provider, for a sign-in the widget runs itself in a window of
+/// its own (`data-auth-authorize-url` and the rest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInPage {
+    pub authorize_url: String,
+    pub client_id: String,
+    pub scope: String,
+    /// Where the provider sends the window back; the page's own address without one.
+    /// It must be of the page's origin, for the widget to read the code from it.
+    pub redirect_uri: Option<String>,
+}
+
+/// One run of the authorize page: what goes to the provider, and what must come back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInRequest {
+    pub pkce: Pkce,
+    /// Answers must carry it back (RFC 6749 §10.12): a code meant for another request
+    /// is refused.
+    pub state: String,
+    pub nonce: String,
+    pub redirect_uri: String,
+}
+
+impl SignInRequest {
+    /// A request from 64 random bytes: the verifier, the state and the nonce.
+    pub fn from_random(bytes: &[u8; 64], redirect_uri: String) -> SignInRequest {
+        let mut verifier = [0u8; 32];
+        verifier.copy_from_slice(&bytes[..32]);
+        SignInRequest {
+            pkce: Pkce::from_random(&verifier),
+            state: base64url(&bytes[32..48]),
+            nonce: base64url(&bytes[48..]),
+            redirect_uri,
+        }
+    }
+
+    /// The authorize page's address: the code flow with PKCE (S256) and a nonce.
+    pub fn authorize_address(&self, page: &SignInPage) -> String {
+        let query = [
+            ("response_type", "code"),
+            ("client_id", page.client_id.as_str()),
+            ("redirect_uri", self.redirect_uri.as_str()),
+            ("scope", page.scope.as_str()),
+            ("state", self.state.as_str()),
+            ("nonce", self.nonce.as_str()),
+            ("code_challenge", self.pkce.challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ]
+        .iter()
+        .map(|(name, value)| format!("{name}={}", encode_component(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+        let separator = if page.authorize_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        format!("{}{separator}{query}", page.authorize_url)
+    }
+
+    /// What the sign-in window's address says, once it is back at the redirect URI.
+    pub fn read_answer(&self, address: &str) -> ProviderAnswer {
+        let Some(rest) = address.strip_prefix(self.redirect_uri.as_str()) else {
+            return ProviderAnswer::Pending;
+        };
+        let query = rest.split('#').next().unwrap_or_default();
+        let query = query.strip_prefix('?').unwrap_or_default();
+        let value = |wanted: &str| {
+            query.split('&').find_map(|pair| {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (name == wanted).then(|| decode_component(value))
+            })
+        };
+        match (value("code"), value("error"), value("state")) {
+            (_, Some(_), _) => ProviderAnswer::Refused,
+            (Some(_), _, state) if state.as_deref() != Some(self.state.as_str()) => {
+                ProviderAnswer::Refused
+            }
+            (Some(code), ..) if !code.is_empty() => ProviderAnswer::Code(AuthCode {
+                code,
+                redirect_uri: self.redirect_uri.clone(),
+                code_verifier: Some(self.pkce.verifier.clone()),
+                nonce: Some(self.nonce.clone()),
+                max_age: None,
+            }),
+            _ => ProviderAnswer::Pending,
+        }
+    }
+}
+
+/// The sign-in window's state, read from its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderAnswer {
+    /// Still at the provider (or not yet back with an answer).
+    Pending,
+    Code(AuthCode),
+    /// The provider said no, or the answer is not for this request.
+    Refused,
+}
+
+/// `text` for a query string: unreserved characters as they are, the rest as `%XX`.
+fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(byte))
+            }
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 15)]));
+            }
+        }
+    }
+    out
+}
+
+/// A query string's value as text: `+` and `%XX` undone; bytes that are not UTF-8 are
+/// replaced.
+fn decode_component(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// How long a JWT lives, from its own claims: `exp - iat` when it says when it was
 /// issued, so that a visitor's clock that is off changes nothing; else `exp` against
 /// `now_s`. `None` when it is not a JWT or names no expiry.
@@ -95,6 +238,8 @@ pub enum AuthFailure {
     Expired,
     /// The service could not be reached, or answered with an error of its own.
     Unavailable,
+    /// The browser did not let the sign-in window open.
+    WindowBlocked,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +282,10 @@ pub enum AuthEvent {
     Revoked,
     /// The service logged this identity out (on another device, or a revocation).
     LoggedOutElsewhere,
+    /// The sign-in window could not open.
+    WindowBlocked,
+    /// The provider refused the sign-in, or answered another request.
+    ProviderRefused,
 }
 
 /// What the flow asks the runtime (and the conversation) to do.
@@ -282,6 +431,14 @@ impl Auth {
                     E::ForgetSignedIn,
                     E::Revoke { jwt: tokens.jwt },
                 ]
+            }
+            (state, AuthEvent::WindowBlocked) => {
+                self.state = state;
+                vec![E::Failed(AuthFailure::WindowBlocked)]
+            }
+            (AuthState::Anonymous | AuthState::Failed(_), AuthEvent::ProviderRefused) => {
+                self.state = AuthState::Failed(AuthFailure::CodeRefused);
+                vec![E::Failed(AuthFailure::CodeRefused)]
             }
             (AuthState::SigningOut, AuthEvent::Revoked) => vec![E::SignedOut],
             (AuthState::Failed(_), AuthEvent::SignOut) => vec![E::ForgetSignedIn, E::SignedOut],
@@ -528,5 +685,92 @@ mod tests {
         assert_eq!(refresh_delay_ms(3600), 3540 * 1000);
         assert_eq!(refresh_delay_ms(90), 45 * 1000);
         assert_eq!(refresh_delay_ms(4), 5 * 1000);
+    }
+
+    fn request() -> (SignInPage, SignInRequest) {
+        let page = SignInPage {
+            authorize_url: "https://id.example/authorize?tenant=shop".into(),
+            client_id: "web chat".into(),
+            scope: "openid profile email".into(),
+            redirect_uri: None,
+        };
+        let bytes: [u8; 64] = std::array::from_fn(|i| i as u8);
+        (
+            page,
+            SignInRequest::from_random(&bytes, "https://shop.example/signed-in".into()),
+        )
+    }
+
+    #[test]
+    fn the_authorize_address_asks_for_a_code_with_pkce_state_and_nonce() {
+        let (page, request) = request();
+        let address = request.authorize_address(&page);
+        assert!(address.starts_with("https://id.example/authorize?tenant=shop&response_type=code&"));
+        assert!(address.contains("&client_id=web%20chat&"));
+        assert!(address.contains("&redirect_uri=https%3A%2F%2Fshop.example%2Fsigned-in&"));
+        assert!(address.contains("&scope=openid%20profile%20email&"));
+        assert!(address.contains(&format!("&code_challenge={}&", request.pkce.challenge)));
+        assert!(address.ends_with("&code_challenge_method=S256"));
+        assert_eq!(
+            Pkce::challenge_of(&request.pkce.verifier),
+            request.pkce.challenge
+        );
+        assert_ne!(request.state, request.nonce);
+    }
+
+    #[test]
+    fn only_an_answer_at_the_redirect_with_this_requests_state_is_a_code() {
+        let (_, request) = request();
+        let back =
+            |query: &str| request.read_answer(&format!("https://shop.example/signed-in{query}"));
+        assert_eq!(request.read_answer("about:blank"), ProviderAnswer::Pending);
+        assert_eq!(
+            request.read_answer("https://shop.example/?code=x"),
+            ProviderAnswer::Pending
+        );
+        assert_eq!(back(""), ProviderAnswer::Pending);
+        match back(&format!("?code=a%2Bb+c&state={}#top", request.state)) {
+            ProviderAnswer::Code(code) => {
+                assert_eq!(code.code, "a+b c");
+                assert_eq!(code.redirect_uri, "https://shop.example/signed-in");
+                assert_eq!(
+                    code.code_verifier.as_deref(),
+                    Some(request.pkce.verifier.as_str())
+                );
+                assert_eq!(code.nonce.as_deref(), Some(request.nonce.as_str()));
+            }
+            other => panic!("expected a code, got {other:?}"),
+        }
+        assert_eq!(back("?code=x&state=another"), ProviderAnswer::Refused);
+        assert_eq!(back("?code=x"), ProviderAnswer::Refused);
+        assert_eq!(
+            back("?error=access_denied&state=s"),
+            ProviderAnswer::Refused
+        );
+        assert_eq!(decode_component("100%"), "100%");
+        assert_eq!(decode_component("%zz%e2%82%ac"), "%zz€");
+    }
+
+    #[test]
+    fn a_blocked_window_or_a_refusing_provider_is_said_and_nothing_starts() {
+        let mut auth = Auth::default();
+        assert_eq!(
+            auth.apply(AuthEvent::WindowBlocked),
+            vec![AuthEffect::Failed(AuthFailure::WindowBlocked)]
+        );
+        assert_eq!(auth.state, AuthState::Anonymous);
+        assert_eq!(
+            auth.apply(AuthEvent::ProviderRefused),
+            vec![AuthEffect::Failed(AuthFailure::CodeRefused)]
+        );
+        assert_eq!(auth.state, AuthState::Failed(AuthFailure::CodeRefused));
+        // A second window's code after a refusal signs in as usual.
+        assert_eq!(
+            auth.apply(AuthEvent::SignIn(code())),
+            vec![AuthEffect::Exchange(code())]
+        );
+        // While exchanging, a late refusal of another window changes nothing.
+        assert_eq!(auth.apply(AuthEvent::ProviderRefused), vec![]);
+        assert_eq!(auth.state, AuthState::Exchanging);
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::auth::SignInPage;
 use super::deployment::{Colour, Deployment, FeatureChoices, Features, LauncherVisibility};
 
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -104,6 +105,8 @@ pub struct Config {
     pub accent: Option<Colour>,
     pub launcher: Option<LauncherVisibility>,
     pub features: FeatureChoices,
+    /// The site's identity provider, where the widget may run the sign-in itself.
+    pub sign_in_page: Option<SignInPage>,
 }
 
 /// A configuration the widget cannot start with; shown in the widget as is.
@@ -363,6 +366,38 @@ impl Config {
                 ))
             })?),
         };
+        let sign_in_page = match attr("auth-authorize-url") {
+            None => None,
+            Some(authorize_url) => {
+                check_scheme(
+                    "data-auth-authorize-url",
+                    &authorize_url,
+                    &["https", "http"],
+                )?;
+                if !matches!(session, SessionSource::Genesys { .. }) {
+                    return Err(ConfigError(
+                        "data-auth-authorize-url signs visitors in to Genesys Cloud: set data-deployment-id too."
+                            .into(),
+                    ));
+                }
+                let client_id = attr("auth-client-id").ok_or_else(|| {
+                    ConfigError(
+                        "data-auth-authorize-url needs data-auth-client-id: the client your identity provider registered for this site."
+                            .into(),
+                    )
+                })?;
+                let redirect_uri = attr("auth-redirect-uri");
+                if let Some(uri) = &redirect_uri {
+                    check_scheme("data-auth-redirect-uri", uri, &["https", "http"])?;
+                }
+                Some(SignInPage {
+                    authorize_url,
+                    client_id,
+                    scope: attr("auth-scope").unwrap_or_else(|| "openid profile email".into()),
+                    redirect_uri,
+                })
+            }
+        };
         let features = FeatureChoices {
             clear_conversation: switch(&attr, "clear-conversation")?,
             agent_typing: switch(&attr, "typing-indicator")?,
@@ -391,6 +426,7 @@ impl Config {
             accent,
             launcher,
             features,
+            sign_in_page,
         })
     }
 
@@ -447,6 +483,53 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_attributes(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn a_sign_in_page_needs_a_client_and_a_genesys_deployment() {
+        let genesys = [("deployment-id", "d-1"), ("region", "eu-west-1")];
+        let with = |extra: &[(&str, &str)]| {
+            let mut pairs = genesys.to_vec();
+            pairs.extend_from_slice(extra);
+            config(&pairs)
+        };
+        assert_eq!(with(&[]).unwrap().sign_in_page, None);
+        let page = with(&[
+            ("auth-authorize-url", "https://id.example/authorize"),
+            ("auth-client-id", "shop"),
+        ])
+        .unwrap()
+        .sign_in_page
+        .unwrap();
+        assert_eq!(page.scope, "openid profile email");
+        assert_eq!(page.redirect_uri, None);
+        assert!(
+            with(&[("auth-authorize-url", "https://id.example/authorize")])
+                .unwrap_err()
+                .0
+                .contains("data-auth-client-id")
+        );
+        assert!(with(&[
+            ("auth-authorize-url", "javascript:alert(1)"),
+            ("auth-client-id", "c")
+        ])
+        .unwrap_err()
+        .0
+        .contains("data-auth-authorize-url"));
+        assert!(with(&[
+            ("auth-authorize-url", "https://id.example/authorize"),
+            ("auth-client-id", "c"),
+            ("auth-redirect-uri", "/back"),
+        ])
+        .unwrap_err()
+        .0
+        .contains("data-auth-redirect-uri"));
+        let tutorial = config(&[
+            ("session-url", "https://shop.example/chat-session"),
+            ("auth-authorize-url", "https://id.example/authorize"),
+            ("auth-client-id", "c"),
+        ]);
+        assert!(tutorial.unwrap_err().0.contains("data-deployment-id"));
     }
 
     #[test]

@@ -85,8 +85,8 @@ impl WidgetHandle {
     }
 
     /// Signs the visitor in with an authorization code: `{ code (or Messenger's
-    /// authCode), redirectUri, codeVerifier?, nonce?, maxAge? }`. An error says what is
-    /// missing.
+    /// authCode), redirectUri, codeVerifier?, nonce?, maxAge? }`; with none, at the
+    /// provider the tag's `data-auth-*` name. An error says what is missing.
     #[wasm_bindgen(js_name = signIn)]
     pub fn sign_in(&self, options: JsValue) -> Result<(), JsError> {
         let text = |name: &str| {
@@ -95,6 +95,15 @@ impl WidgetHandle {
                 .and_then(|v| v.as_string())
                 .filter(|v| !v.is_empty())
         };
+        let chat = self
+            .chat
+            .as_ref()
+            .ok_or("the widget is not configured")
+            .map_err(JsError::new)?;
+        // Without a code the widget signs in at the provider the tag names.
+        if options.is_undefined() || options.is_null() {
+            return chat.sign_in_at_provider().map_err(JsError::new);
+        }
         let (Some(code), Some(redirect_uri)) = (
             text("code").or_else(|| text("authCode")),
             text("redirectUri"),
@@ -107,11 +116,6 @@ impl WidgetHandle {
             .ok()
             .and_then(|v| v.as_f64())
             .map(|v| v as u32);
-        let chat = self
-            .chat
-            .as_ref()
-            .ok_or("the widget is not configured")
-            .map_err(JsError::new)?;
         chat.sign_in(crate::core::auth::AuthCode {
             code,
             redirect_uri,
@@ -218,6 +222,7 @@ pub(crate) fn sign_in_event(line: SystemLine) -> Option<(&'static str, &'static 
                 AuthFailure::CodeRefused => "code-refused",
                 AuthFailure::Expired => "expired",
                 AuthFailure::Unavailable => "unavailable",
+                AuthFailure::WindowBlocked => "window-blocked",
             },
         ),
         _ => return None,

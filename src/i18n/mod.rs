@@ -217,6 +217,7 @@ pub struct Strings {
     pub sign_in_refused: &'static str,
     pub sign_in_expired: &'static str,
     pub sign_in_unavailable: &'static str,
+    pub sign_in_blocked: &'static str,
     pub refused_too_long: &'static str,
     pub refused_attributes: &'static str,
     pub refused_forbidden: &'static str,
@@ -229,6 +230,9 @@ pub struct Strings {
     pub start_new_chat: &'static str,
     pub chat_options: &'static str,
     pub clear_conversation: &'static str,
+    /// The chat menu's way to sign in at the site's provider, and out.
+    pub sign_in: &'static str,
+    pub sign_out: &'static str,
     pub clear_confirm: &'static str,
     pub clear_yes: &'static str,
     pub cancel: &'static str,
@@ -307,6 +311,7 @@ impl Strings {
                 AuthFailure::CodeRefused => self.sign_in_refused.into(),
                 AuthFailure::Expired => self.sign_in_expired.into(),
                 AuthFailure::Unavailable => self.sign_in_unavailable.into(),
+                AuthFailure::WindowBlocked => self.sign_in_blocked.into(),
             },
             SystemLine::Refused { code } => match code {
                 4011 => self.refused_too_long.into(),
@@ -648,6 +653,9 @@ mod tests {
             },
             SystemLine::SignInFailed {
                 why: AuthFailure::Unavailable,
+            },
+            SystemLine::SignInFailed {
+                why: AuthFailure::WindowBlocked,
             },
             SystemLine::Refused { code: 4011 },
             SystemLine::Refused { code: 4013 },

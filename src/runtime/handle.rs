@@ -36,6 +36,10 @@ pub struct UseGuestChatReturn {
     /// The visitor may erase the conversation (the protocol allows it and the
     /// deployment has it on).
     pub can_clear: bool,
+    /// Whether the visitor chats as themselves.
+    pub signed_in: ReadSignal<bool>,
+    /// The widget may sign the visitor in at the site's provider (`data-auth-*`).
+    pub can_sign_in: bool,
     pub(super) chat: ChatHandle,
 }
 
@@ -67,6 +71,12 @@ impl UseGuestChatReturn {
             self.chat,
             Event::Auth(crate::core::auth::AuthEvent::SignIn(code)),
         );
+    }
+
+    /// Signs the visitor in at the site's provider, in a window of its own (the tag's
+    /// `data-auth-*`). `Err` says why it cannot start.
+    pub fn sign_in_at_provider(&self) -> Result<(), &'static str> {
+        super::sign_in::open_sign_in_window(self.chat)
     }
 
     /// Revokes the visitor's tokens and forgets the signed-in conversation here.

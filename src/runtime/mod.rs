@@ -31,6 +31,8 @@ mod resources;
 #[cfg(target_arch = "wasm32")]
 mod sign_in;
 #[cfg(target_arch = "wasm32")]
+mod sign_in_window;
+#[cfg(target_arch = "wasm32")]
 mod socket;
 #[cfg(target_arch = "wasm32")]
 mod storage;
@@ -99,6 +101,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     let mut core = ChatCore::new(config.clone(), seed);
     let can_start_over = core.can_start_over();
     let can_clear = core.can_clear();
+    let can_sign_in = config.sign_in_page.is_some();
     core.clock_ms = js_sys::Date::now();
     if let Some(snapshot) = read_snapshot(store.as_ref(), &snapshot_key) {
         core.restore(snapshot);
@@ -197,6 +200,8 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         locale,
         can_start_over,
         can_clear,
+        signed_in: signals.signed_in,
+        can_sign_in,
         chat,
     }
 }

@@ -1,6 +1,7 @@
 //! The browser resources of one chat.
 
 use super::{
+    sign_in_window::SignInWindow,
     socket::Socket,
     tabs::TabLink,
     timers::{Interval, Timeout},
@@ -23,6 +24,8 @@ pub(super) struct Resources {
     pub(super) upload: Option<FileUpload>,
     /// The sign-in's next refresh.
     pub(super) auth_refresh: Option<Timeout>,
+    /// The provider's authorize page, while the visitor signs in there.
+    pub(super) sign_in_window: Option<SignInWindow>,
 }
 
 impl Resources {
@@ -32,10 +35,12 @@ impl Resources {
         let page = self.page.take();
         let tabs = self.tabs.take();
         let auth_refresh = self.auth_refresh.take();
+        let sign_in_window = self.sign_in_window.take();
         *self = Resources {
             page,
             tabs,
             auth_refresh,
+            sign_in_window,
             ..Resources::default()
         };
     }

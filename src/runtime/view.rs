@@ -40,6 +40,7 @@ pub struct ViewSignals {
     pub can_compose: ReadSignal<bool>,
     pub focus_requests: ReadSignal<u32>,
     pub upload: ReadSignal<UploadView>,
+    pub signed_in: ReadSignal<bool>,
 }
 
 pub struct ViewState {
@@ -51,6 +52,7 @@ pub struct ViewState {
     can_compose: RwSignal<bool>,
     focus_requests: RwSignal<u32>,
     upload: RwSignal<UploadView>,
+    signed_in: RwSignal<bool>,
     frame_pending: bool,
 }
 
@@ -67,6 +69,7 @@ impl ViewState {
             can_compose: RwSignal::new(false),
             focus_requests: RwSignal::new(0),
             upload: RwSignal::new(UploadView::default()),
+            signed_in: RwSignal::new(core.signed_in()),
             frame_pending: false,
         };
         core.take_dirty();
@@ -86,6 +89,7 @@ impl ViewState {
             can_compose: self.can_compose.read_only(),
             focus_requests: self.focus_requests.read_only(),
             upload: self.upload.read_only(),
+            signed_in: self.signed_in.read_only(),
         }
     }
 
@@ -97,6 +101,10 @@ impl ViewState {
         }
         if self.routing.with_untracked(|r| r != &core.routing) {
             self.routing.set(core.routing);
+        }
+        let signed_in = core.signed_in();
+        if self.signed_in.with_untracked(|s| *s != signed_in) {
+            self.signed_in.set(signed_in);
         }
         let can_compose = core.can_compose();
         if self.can_compose.with_untracked(|c| *c != can_compose) {

@@ -188,3 +188,90 @@ test("each sign-in fault shows its line and never an anonymous chat in its place
   }
   await context.close();
 });
+
+/** The shop whose tag lets the widget sign in at the provider, here on another origin
+ * (`localhost` for the page's `127.0.0.1`), as a real provider would be. */
+async function openShopWithProvider(initScript) {
+  const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+  if (initScript) await context.addInitScript(initScript);
+  const port = new URL(sim.url).port;
+  return openPage(browser, sim, "/host/genesys.html", {
+    context,
+    rewrite: (body) =>
+      body.replace(
+        'data-guest-name="Shopper"',
+        `data-auth-authorize-url="http://localhost:${port}/oauth/authorize" data-auth-client-id="shop-web" ` +
+          `data-auth-redirect-uri="${sim.url}/host/signed-in.html"`,
+      ),
+  }).then(async (opened) => {
+    await opened.page.evaluate(() => {
+      window.authEvents = [];
+      GuestChat.on("auth", (detail) => window.authEvents.push(detail));
+      GuestChat.open();
+    });
+    return opened;
+  });
+}
+
+async function chooseFromMenu(page, name) {
+  await page.locator("guest-chat .gc-menu-toggle").click();
+  await page.locator("guest-chat .gc-menu-items").getByRole("button", { name }).click();
+}
+
+test("the widget signs the visitor in at the provider in a window of its own, and out again", async () => {
+  const { page, context, problems } = await openShopWithProvider();
+  await page.locator("guest-chat .gc-menu-toggle").waitFor();
+  const [popup] = await Promise.all([page.waitForEvent("popup"), chooseFromMenu(page, "Sign in")]);
+  await popup.waitForLoadState();
+  const asked = new URL(popup.url());
+  assert.equal(asked.host, `localhost:${new URL(sim.url).port}`);
+  assert.equal(asked.searchParams.get("client_id"), "shop-web");
+  assert.equal(asked.searchParams.get("scope"), "openid profile email");
+  assert.equal(asked.searchParams.get("code_challenge_method"), "S256");
+  assert.match(asked.searchParams.get("code_challenge"), /^[\w-]{43}$/);
+  assert.ok(asked.searchParams.get("state") && asked.searchParams.get("nonce"));
+  await popup.getByRole("button", { name: /Ada Lovelace/ }).click();
+  await popup.waitForEvent("close");
+  await line(page, "You're signed in");
+  await say(page, "signed in by the widget");
+  let texts = [];
+  for (let i = 0; i < 100 && !texts.includes("signed in by the widget"); i++) {
+    texts = guestTexts(await adaSession().catch(() => ({ history: [] })));
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(texts.includes("signed in by the widget"), JSON.stringify(texts));
+  const listed = await sim.control("/agent/api/sessions");
+  assert.equal(listed.find((s) => s.id === "auth:user-ada")?.verified, true);
+  // The menu offers the way out now.
+  await chooseFromMenu(page, "Sign out");
+  await line(page, "You've signed out");
+  assert.deepEqual((await page.evaluate(() => window.authEvents)).map((e) => e.state), ["signed-in", "signed-out"]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a declined sign-in and a blocked window each show their line, and the chat goes on", async () => {
+  {
+    const { page, context } = await openShopWithProvider();
+    await page.locator("guest-chat .gc-menu-toggle").waitFor();
+    const [popup] = await Promise.all([page.waitForEvent("popup"), chooseFromMenu(page, "Sign in")]);
+    await popup.getByRole("button", { name: "Cancel" }).click();
+    await popup.waitForEvent("close");
+    await line(page, "Signing in didn't work");
+    assert.deepEqual((await page.evaluate(() => window.authEvents)).map((e) => [e.state, e.reason]), [["error", "code-refused"]]);
+    await context.close();
+  }
+  {
+    // A pop-up blocker answers `window.open` with nothing.
+    const { page, context } = await openShopWithProvider(() => { window.open = () => null; });
+    await page.locator("guest-chat .gc-menu-toggle").waitFor();
+    await chooseFromMenu(page, "Sign in");
+    await line(page, "Your browser blocked the sign-in window");
+    assert.deepEqual((await page.evaluate(() => window.authEvents)).map((e) => [e.state, e.reason]), [["error", "window-blocked"]]);
+    // Still the guest's chat.
+    await say(page, "still here as a guest");
+    await line(page, "still here as a guest");
+    assert.equal(await page.locator("guest-chat .gc-composer textarea").isEnabled(), true);
+    await context.close();
+  }
+});

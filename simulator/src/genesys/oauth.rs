@@ -98,7 +98,8 @@ pub(crate) async fn authorize(Query(query): Query<AuthorizeQuery>) -> Response {
                 r#"<button name="subject" value="{subject}">Sign in as {name} ({email})</button>"#
             )
         })
-        .collect::<String>();
+        .collect::<String>()
+        + r#"<button name="deny" value="access_denied">Cancel</button>"#;
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in</title></head>\
          <body><main><h1>Sign in to the shop</h1><form method=\"post\" action=\"/oauth/authorize\">{hidden}{buttons}</form></main></body></html>"
@@ -108,15 +109,22 @@ pub(crate) async fn authorize(Query(query): Query<AuthorizeQuery>) -> Response {
 
 #[derive(Deserialize)]
 pub(crate) struct SignIn {
+    #[serde(default)]
     subject: String,
+    /// The user declined: back to the site with this error (RFC 6749 §4.1.2.1).
+    deny: Option<String>,
     redirect_uri: String,
     state: Option<String>,
     code_challenge: Option<String>,
     nonce: Option<String>,
 }
 
-/// `POST /oauth/authorize`: the user chose who they are; back to the site with a code.
+/// `POST /oauth/authorize`: the user chose who they are (or declined); back to the site
+/// with a code (or the error).
 pub(crate) async fn sign_in(State(state): State<AppState>, Form(form): Form<SignIn>) -> Response {
+    if let Some(error) = &form.deny {
+        return back_to_site(&form, "error", error);
+    }
     if identity_of(&form.subject).is_none() {
         return refused("no such user");
     }
@@ -124,22 +132,31 @@ pub(crate) async fn sign_in(State(state): State<AppState>, Form(form): Form<Sign
     state.genesys().oauth_codes.insert(
         code.clone(),
         IssuedCode {
-            subject: form.subject,
+            subject: form.subject.clone(),
             redirect_uri: form.redirect_uri.clone(),
-            challenge: form.code_challenge,
-            nonce: form.nonce,
+            challenge: form.code_challenge.clone(),
+            nonce: form.nonce.clone(),
             issued: Instant::now(),
         },
     );
+    back_to_site(&form, "code", &code)
+}
+
+/// The redirect to the site with `name=value`, and the request's state as it came.
+fn back_to_site(form: &SignIn, name: &str, value: &str) -> Response {
     let separator = if form.redirect_uri.contains('?') {
         '&'
     } else {
         '?'
     };
-    let mut target = format!("{}{separator}code={code}", form.redirect_uri);
-    if let Some(s) = form.state {
+    let mut target = format!(
+        "{}{separator}{name}={}",
+        form.redirect_uri,
+        encode_component(value)
+    );
+    if let Some(s) = &form.state {
         target.push_str("&state=");
-        target.push_str(&encode_component(&s));
+        target.push_str(&encode_component(s));
     }
     Redirect::to(&target).into_response()
 }

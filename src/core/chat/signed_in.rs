@@ -7,6 +7,11 @@ use crate::core::auth::{AuthEffect, AuthEvent, AuthState};
 use crate::core::config::SessionSource;
 
 impl ChatCore {
+    /// Whether the visitor chats as themselves.
+    pub fn signed_in(&self) -> bool {
+        self.auth.jwt().is_some()
+    }
+
     /// `Start`, unless a sign-in is being exchanged: then the chat starts as the visitor.
     pub(super) fn start_signed_in_or_not(&mut self) -> Vec<Effect> {
         if matches!(self.auth.state, AuthState::Exchanging) {

@@ -17,7 +17,9 @@ pub fn StatusBar(chat: UseGuestChatReturn) -> impl IntoView {
     view! {
         <div class="gc-status-bar" data-state=state>
             <p class="gc-status">{line}</p>
-            {chat.can_clear.then(|| view! { <ChatMenu chat /> })}
+            <Show when=move || chat.can_clear || chat.can_sign_in || chat.signed_in.get()>
+                <ChatMenu chat />
+            </Show>
             <Show when=actionable>
                 <p class="gc-hint" hidden=move || hint().is_none()>{hint}</p>
                 <button
@@ -35,7 +37,8 @@ pub fn StatusBar(chat: UseGuestChatReturn) -> impl IntoView {
     }
 }
 
-/// What the visitor may do with the conversation itself: erase it, once confirmed.
+/// What the visitor may do with the conversation itself: sign in or out, and erase it,
+/// once confirmed.
 #[component]
 fn ChatMenu(chat: UseGuestChatReturn) -> impl IntoView {
     let strings = chat.strings;
@@ -70,8 +73,32 @@ fn ChatMenu(chat: UseGuestChatReturn) -> impl IntoView {
             <div class="gc-menu-items">
                 <button
                     type="button"
+                    class="gc-sign-in"
+                    hidden=move || !chat.can_sign_in || chat.signed_in.get() || confirming.get()
+                    on:click=move |_| {
+                        if let Err(why) = chat.sign_in_at_provider() {
+                            web_sys::console::warn_1(&format!("guest-chat: {why}").into());
+                        }
+                        close();
+                    }
+                >
+                    {strings.sign_in}
+                </button>
+                <button
+                    type="button"
+                    class="gc-sign-out"
+                    hidden=move || !chat.signed_in.get() || confirming.get()
+                    on:click=move |_| {
+                        chat.sign_out();
+                        close();
+                    }
+                >
+                    {strings.sign_out}
+                </button>
+                <button
+                    type="button"
                     class="gc-clear"
-                    hidden=confirming
+                    hidden=move || !chat.can_clear || confirming.get()
                     on:click=move |_| {
                         confirming.set(true);
                         // The safe choice takes focus once the question shows.
