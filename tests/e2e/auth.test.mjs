@@ -5,8 +5,7 @@
 // each fault has its line.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
-import { startSimulator, launchBrowser, openPage } from "./support.mjs";
+import { startSimulator, launchBrowser, openPage, codeFor as signInAtProvider } from "./support.mjs";
 
 let sim;
 let browser;
@@ -21,22 +20,7 @@ after(async () => {
   await sim?.stop();
 });
 
-const base64url = (bytes) => Buffer.from(bytes).toString("base64url");
-
-/** Signs `subject` in at the provider, as its page would: the code it sends back. */
-async function codeFor(redirectUri, subject = "user-ada") {
-  const codeVerifier = base64url(randomBytes(32));
-  const challenge = base64url(createHash("sha256").update(codeVerifier).digest());
-  const answer = await fetch(`${sim.url}/oauth/authorize`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ subject, redirect_uri: redirectUri, code_challenge: challenge, state: "s" }),
-  });
-  assert.equal(answer.status, 303);
-  const code = new URL(answer.headers.get("location")).searchParams.get("code");
-  return { code, redirectUri, codeVerifier };
-}
+const codeFor = (redirectUri, subject) => signInAtProvider(sim, redirectUri, subject);
 
 /** A Genesys Cloud page whose page code records the widget's `auth` events. */
 async function openShop(context) {

@@ -4,7 +4,7 @@
 // CHAOS_MESSAGES sets N (default 40; `scripts/bench.sh chaos` runs 300).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startSimulator, launchBrowser, openPage, openWidgetPage } from "./support.mjs";
+import { startSimulator, launchBrowser, openPage, openWidgetPage, codeFor } from "./support.mjs";
 
 const N = Number(process.env.CHAOS_MESSAGES ?? 40);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -110,21 +110,34 @@ test(`chaos: ${N} guest and ${N} agent messages survive drops and a reload`, { t
   assert.equal(delivered, N, "every guest message is marked delivered");
 });
 
-test(`chaos in Genesys Cloud mode: ${N} guest and ${N} agent messages survive drops, reordering and a reload`, { timeout: 900_000 }, async () => {
+// Signed in, the visitor's JWT lives eight seconds and every other drop also ends every
+// JWT the service holds: renewals and reconfigurations happen mid-burst.
+for (const signedIn of [false, true]) {
+test(`chaos in Genesys Cloud mode${signedIn ? ", signed in" : ""}: ${N} guest and ${N} agent messages survive drops, reordering and a reload`, { timeout: 900_000 }, async () => {
   const fastReconnect = (html) =>
     html.replace("data-deployment-id=", 'data-reconnect-base-ms="100" data-reconnect-attempts="50" data-heartbeat-ms="2000" data-deployment-id=');
-  const { page } = await openPage(browser, sim, "/host/genesys.html", { rewrite: fastReconnect });
+  if (signedIn) await sim.control("/control/genesys/auth", { jwtSeconds: 8 });
+  const { page, context } = await openPage(browser, sim, "/host/genesys.html", { rewrite: fastReconnect });
+  if (signedIn) {
+    const redirectUri = `${new URL(page.url()).origin}/signed-in`;
+    await page.evaluate((code) => GuestChat.signIn(code), await codeFor(sim, redirectUri, "user-ada"));
+  }
   await page.locator(".gc-launcher").click();
   await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
   const sessions = await sim.control("/control/genesys/sessions");
   assert.equal(sessions.length, 1);
-  const api = `/control/genesys/sessions/${sessions[0].token}`;
+  const api = `/control/genesys/sessions/${signedIn ? "auth:user-ada" : sessions[0].token}`;
 
   let drops = 0;
+  let expiries = 0;
   let chaos = true;
   const monkey = (async () => {
     await sleep(250);
     while (chaos) {
+      if (signedIn && drops % 2 === 0) {
+        await sim.control("/control/genesys/auth/expire", {});
+        expiries++;
+      }
       await sim.control(`${api}/drop`, "");
       drops++;
       await sleep(400 + Math.random() * 1200);
@@ -190,7 +203,7 @@ test(`chaos in Genesys Cloud mode: ${N} guest and ${N} agent messages survive dr
   const atServer = count(serverGuest, expectGuest);
   const inWidget = count(agentSeen, expectAgent);
   console.log(
-    `chaos (Genesys Cloud): ${N} guest + ${N} agent messages, ${drops} drops, ${reordered} reversed batches, ${reloads} reload; ` +
+    `chaos (Genesys Cloud${signedIn ? `, signed in, ${expiries} JWT expiries` : ""}): ${N} guest + ${N} agent messages, ${drops} drops, ${reordered} reversed batches, ${reloads} reload; ` +
       `guest→server lost ${atServer.lost} duplicated ${atServer.duplicated}; ` +
       `agent→widget lost ${inWidget.lost} duplicated ${inWidget.duplicated}; ` +
       `delivered marks ${delivered}/${guestSeen.length}`,
@@ -200,7 +213,15 @@ test(`chaos in Genesys Cloud mode: ${N} guest and ${N} agent messages survive dr
   assert.deepEqual(agentSeen, expectAgent, "the widget holds every agent message once, in time order");
   assert.deepEqual(guestSeen, expectGuest, "the widget shows every guest message once, in order");
   assert.equal(delivered, N, "every guest message is marked delivered");
+  if (signedIn) {
+    assert.ok(expiries >= 1, "the JWT ended at least once mid-chat");
+    assert.equal(await page.locator(".gc-chunk").getByText("Your sign-in has expired").count(), 0);
+    assert.equal((await sim.control("/control/genesys/sessions")).length, 1, "no anonymous session began");
+    await sim.control("/control/genesys/auth", {});
+    await context.close();
+  }
 });
+}
 
 // Tabs come and go while both sides write: every seventh message a new tab opens and
 // the oldest closes, the leader among them, and the connection drops at random.

@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests and the benchmarks: a simulator on a free port serving
 // the release build, and headless Chromium.
 import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -117,3 +118,20 @@ export async function refusedForIntegrity(problems, file) {
   return refused();
 }
 
+/** Signs `subject` in at the simulator's provider, as a site's page would: the code it
+ * sends back, with its redirect URI and PKCE verifier. */
+const base64url = (bytes) => Buffer.from(bytes).toString("base64url");
+
+export async function codeFor(sim, redirectUri, subject = "user-ada") {
+  const codeVerifier = base64url(randomBytes(32));
+  const challenge = base64url(createHash("sha256").update(codeVerifier).digest());
+  const answer = await fetch(`${sim.url}/oauth/authorize`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ subject, redirect_uri: redirectUri, code_challenge: challenge, state: "s" }),
+  });
+  if (answer.status !== 303) throw new Error(`the provider answered ${answer.status}`);
+  const code = new URL(answer.headers.get("location")).searchParams.get("code");
+  return { code, redirectUri, codeVerifier };
+}
