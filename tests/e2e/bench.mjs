@@ -89,6 +89,14 @@ async function timeUntilShown(page, sim, session, count, prefix) {
   );
 }
 
+// Main-thread time as Chromium counts it (CDP Performance.getMetrics, in seconds): what a
+// phone's CPU and battery pay, which "last message shown" hides behind the network.
+const CPU = ["TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration"];
+async function cpuTimes(cdp) {
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  return Object.fromEntries(CPU.map((name) => [name, metrics.find((m) => m.name === name)?.value ?? 0]));
+}
+
 async function memory(page) {
   return page.evaluate(() => {
     if (window.gc) window.gc();
@@ -162,10 +170,15 @@ try {
         const { context, page, session } = await open(browser, sim, target);
         const small = await timeUntilShown(page, sim, session, 100, "w");
         const at100 = await oneMore(page, sim, session, "s");
+        const cdp = await context.newCDPSession(page);
+        await cdp.send("Performance.enable");
+        const before = await cpuTimes(cdp);
         const burst = await timeUntilShown(page, sim, session, count, "b");
+        const after = await cpuTimes(cdp);
+        const cpu = Object.fromEntries(CPU.map((name) => [name, (after[name] - before[name]) * 1000]));
         const mem = await memory(page);
         const atN = await oneMore(page, sim, session, "n");
-        runs[target].push({ ms: burst, ...mem, at100, atN, warmup: small });
+        runs[target].push({ ms: burst, ...mem, ...cpu, at100, atN, warmup: small });
         await context.close();
       }
     }
@@ -175,6 +188,8 @@ try {
       results[target][`burst${count}`] = {
         ms: pick("ms"), nodes: pick("nodes"), heap: pick("heap"), wasm: pick("wasm"),
         at100: pick("at100"), atN: pick("atN"), all: all.map((r) => r.ms),
+        ...Object.fromEntries(CPU.map((name) => [name, pick(name)])),
+        cpuAll: all.map((r) => r.TaskDuration),
       };
     }
   }
@@ -205,6 +220,11 @@ for (const count of BURSTS) {
   const bb = b[`burst${count}`];
   row(`burst of ${count}: last message shown (median of ${BURST_RUNS})`, ms(wb.ms), ms(bb.ms), " ms");
   console.log(`${"  every run".padEnd(44)} ${wb.all.map((x) => x.toFixed(0)).join(" ")} | ${bb.all.map((x) => x.toFixed(0)).join(" ")} ms`);
+  row(`burst of ${count}: main-thread time (median)`, ms(wb.TaskDuration), ms(bb.TaskDuration), " ms");
+  console.log(`${"  every run".padEnd(44)} ${wb.cpuAll.map((x) => x.toFixed(0)).join(" ")} | ${bb.cpuAll.map((x) => x.toFixed(0)).join(" ")} ms`);
+  row(`burst of ${count}: script time (median)`, ms(wb.ScriptDuration), ms(bb.ScriptDuration), " ms");
+  row(`burst of ${count}: layout time (median)`, ms(wb.LayoutDuration), ms(bb.LayoutDuration), " ms");
+  row(`burst of ${count}: style time (median)`, ms(wb.RecalcStyleDuration), ms(bb.RecalcStyleDuration), " ms");
   row(`burst of ${count}: DOM elements`, wb.nodes, bb.nodes);
   row(`burst of ${count}: JS heap`, wb.heap, bb.heap, " B");
   console.log(`${`burst of ${count}: wasm memory`.padEnd(44)} ${String(wb.wasm).padStart(12)} B`);
