@@ -7,6 +7,7 @@
 pub mod genesys;
 pub mod json;
 pub mod pkce;
+pub mod query;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -5,6 +5,7 @@
 //! answers. See docs/protocol-genesys.md, "Signed-in visitors".
 
 use guest_chat_protocol::pkce::{base64url, base64url_decode, s256_challenge};
+use guest_chat_protocol::query::encode_component;
 
 /// What the site's provider handed over for one sign-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,25 +142,6 @@ pub enum ProviderAnswer {
     Code(AuthCode),
     /// The provider said no, or the answer is not for this request.
     Refused,
-}
-
-/// `text` for a query string: unreserved characters as they are, the rest as `%XX`.
-fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(char::from(byte))
-            }
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push('%');
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 15)]));
-            }
-        }
-    }
-    out
 }
 
 /// A query string's value as text: `+` and `%XX` undone; bytes that are not UTF-8 are

@@ -11,7 +11,7 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     Form, Json,
 };
-use guest_chat_protocol::pkce::s256_challenge;
+use guest_chat_protocol::{pkce::s256_challenge, query::encode_component};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -159,18 +159,6 @@ fn back_to_site(form: &SignIn, name: &str, value: &str) -> Response {
         target.push_str(&encode_component(s));
     }
     Redirect::to(&target).into_response()
-}
-
-/// `text` safe in a query string: unreserved characters as they are, the rest as `%XX`.
-fn encode_component(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Redeems `code` once: the subject it was issued to, or why not.
