@@ -136,6 +136,19 @@ pub(crate) fn routes() -> Router<AppState> {
             }),
         )
         .route(
+            "/control/genesys/sessions/{token}/burst",
+            post(|State(state): State<AppState>, Path(token): Path<String>, Json(body): Json<crate::shared::BurstBody>| async move {
+                state.genesys_take_over(&token);
+                for i in 0..body.count {
+                    let text = format!("{}{i}", body.prefix);
+                    if state.genesys_agent_message(&token, &text, AGENT_NAME, false).is_none() {
+                        return (StatusCode::NOT_FOUND, "no such session").into_response();
+                    }
+                }
+                Json(json!({ "sent": body.count })).into_response()
+            }),
+        )
+        .route(
             "/control/genesys/sessions/{token}/deliver-reversed",
             post(|State(state): State<AppState>, Path(token): Path<String>, Json(body): Json<DeliverBody>| async move {
                 // Timed in order, sent newest first: the service promises no order.

@@ -111,6 +111,19 @@ pub(crate) fn now_millis() -> u64 {
         .unwrap_or(0)
 }
 
+/// A benchmark's burst: `count` agent messages, `{prefix}0`, `{prefix}1`, …, sent back
+/// to back, in either protocol.
+#[derive(serde::Deserialize)]
+pub(crate) struct BurstBody {
+    pub count: u32,
+    #[serde(default = "burst_prefix")]
+    pub prefix: String,
+}
+
+fn burst_prefix() -> String {
+    "b".into()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TranscriptLine {
     pub from: &'static str,

@@ -1,7 +1,7 @@
 //! The tutorial protocol's part of the test-control API (`--control`): faults and
 //! inspection for the widget's tests.
 
-use crate::shared::{error_response, not_found, AppState, Outbound, AGENT_NAME};
+use crate::shared::{error_response, not_found, AppState, BurstBody, Outbound, AGENT_NAME};
 use axum::{
     body::Bytes,
     extract::{Path, Query, State},
@@ -174,17 +174,6 @@ async fn refuse_upgrades(
         }
         None => not_found(&id),
     }
-}
-
-#[derive(Deserialize)]
-struct BurstBody {
-    count: u32,
-    #[serde(default = "default_prefix")]
-    prefix: String,
-}
-
-fn default_prefix() -> String {
-    "b".into()
 }
 
 /// `count` agent messages (`{prefix}0`, `{prefix}1`, …), numbered and sent back to back,
