@@ -18,7 +18,7 @@
 
 /// Sorts `items` ascending by insertion: linear when they are nearly in order, as the
 /// changed-entry indices are (appends in order, a receipt touching one older entry).
-pub fn sort_nearly_sorted(items: &mut [usize]) {
+pub fn sort_nearly_sorted<T: PartialOrd>(items: &mut [T]) {
     for i in 1..items.len() {
         let mut j = i;
         while j > 0 && items[j - 1] > items[j] {

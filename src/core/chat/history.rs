@@ -150,9 +150,8 @@ impl ChatCore {
                     .transcript
                     .unacknowledged_match(item.client_id.as_deref(), &item.text);
                 if let Some(index) = ours {
-                    let entry = self.transcript.edit(index);
-                    entry.delivery = Some(Delivery::Delivered);
-                    entry.server_id = Some(Arc::from(item.id.as_str()));
+                    self.transcript.edit(index).delivery = Some(Delivery::Delivered);
+                    self.transcript.name(index, &item.id);
                     continue;
                 }
             }
@@ -177,7 +176,7 @@ impl ChatCore {
                     .as_deref()
                     .filter(|_| self.features.agent_names)
                     .map(Arc::from);
-                entry.offer = item.offer.map(Arc::new);
+                self.transcript.offer(index, item.offer);
             }
         }
         self.transcript.retire_replies();

@@ -314,11 +314,10 @@ impl ChatCore {
             }
             None => self.push(EntryKind::Agent, text),
         };
-        let entry = self.transcript.edit(index);
-        entry.agent_name = author
+        self.transcript.edit(index).agent_name = author
             .filter(|_| self.features.agent_names)
             .map(|n| Arc::from(n.as_str()));
-        entry.offer = offer.map(Arc::new);
+        self.transcript.offer(index, offer);
         self.transcript.retire_replies();
         vec![]
     }

@@ -222,12 +222,11 @@ impl ChatCore {
         let Some(index) = self.transcript.mark_delivered(client_id) else {
             return;
         };
-        let entry = self.transcript.edit(index);
         if let Some(id) = server_id {
-            entry.server_id = Some(Arc::from(id.as_str()));
+            self.transcript.name(index, &id);
         }
         if let Some(at_ms) = at_ms {
-            entry.at_ms = at_ms;
+            self.transcript.edit(index).at_ms = at_ms;
         }
         self.attributes_taken();
     }

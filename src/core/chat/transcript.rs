@@ -4,7 +4,7 @@
 
 use crate::core::auth::AuthFailure;
 use serde::{Deserialize, Serialize};
-use std::{ops::Deref, sync::Arc};
+use std::{collections::BTreeSet, ops::Deref, sync::Arc};
 
 /// A line the widget itself adds to the transcript. It is kept as what happened, not
 /// as words, and worded in the visitor's language when shown.
@@ -213,6 +213,13 @@ pub struct Transcript {
     /// Changed indices and added ids not yet told to the other tabs, when shared.
     shared: Option<(Vec<usize>, Vec<u64>)>,
     next_id: u64,
+    /// Every server id the entries hold (and perhaps ids of entries since overwritten
+    /// by a mirror, which keep theirs): each arriving message asks, so it must not cost
+    /// a walk through the whole transcript.
+    server_ids: BTreeSet<Arc<str>>,
+    /// Whether some entry may still offer quick replies nobody answered: most messages
+    /// offer none, and then retiring them needs no walk through the transcript.
+    replies_open: bool,
 }
 
 impl Default for Transcript {
@@ -224,6 +231,8 @@ impl Default for Transcript {
             added: Vec::new(),
             shared: None,
             next_id: 1,
+            server_ids: BTreeSet::new(),
+            replies_open: false,
         }
     }
 }
@@ -311,12 +320,11 @@ impl Transcript {
         now_ms: f64,
     ) -> usize {
         let index = self.push(kind, text, now_ms);
-        let entry = &mut self.entries[index];
-        entry.server_id = Some(Arc::from(server_id));
+        self.name(index, server_id);
         let Some(at_ms) = at_ms else {
             return index;
         };
-        entry.at_ms = at_ms;
+        self.entries[index].at_ms = at_ms;
         // Entries the server has not timed (messages still on their way, the widget's
         // own lines) are passed over: only timed ones say where this one belongs.
         let mut place = index;
@@ -340,7 +348,21 @@ impl Transcript {
         place
     }
 
-    /// The entry at `index`, to change: it counts as changed.
+    /// Gives the entry at `index` the id the server knows it by.
+    pub(super) fn name(&mut self, index: usize, server_id: &str) {
+        let id: Arc<str> = Arc::from(server_id);
+        self.server_ids.insert(id.clone());
+        self.edit(index).server_id = Some(id);
+    }
+
+    /// Sets what the entry at `index` offers.
+    pub(super) fn offer(&mut self, index: usize, offer: Option<Offer>) {
+        self.replies_open |= matches!(offer, Some(Offer::QuickReplies(_)));
+        self.edit(index).offer = offer.map(Arc::new);
+    }
+
+    /// The entry at `index`, to change: it counts as changed. Its server id and offer
+    /// are set with [`Self::name`] and [`Self::offer`], which keep their accounts.
     pub(super) fn edit(&mut self, index: usize) -> &mut Entry {
         self.touched(index);
         &mut self.entries[index]
@@ -376,9 +398,7 @@ impl Transcript {
 
     /// Whether a message with this server id is in the transcript.
     pub(super) fn holds(&self, server_id: &str) -> bool {
-        self.entries
-            .iter()
-            .any(|e| e.server_id.as_deref() == Some(server_id))
+        self.server_ids.contains(server_id)
     }
 
     /// The newest guest message with `client_id` the server has not acknowledged.
@@ -451,15 +471,23 @@ impl Transcript {
     /// Quick replies are offered by the newest message only: any message after them
     /// (an answer, the visitor's own words, the agent going on) retires them.
     pub(super) fn retire_replies(&mut self) {
+        if !self.replies_open {
+            return;
+        }
         let newest = self
             .entries
             .iter()
             .rposition(|e| matches!(e.kind, EntryKind::Agent | EntryKind::Guest));
+        self.replies_open = false;
         for index in 0..self.entries.len() {
             let entry = &self.entries[index];
             let offers_replies = matches!(entry.offer.as_deref(), Some(Offer::QuickReplies(_)));
-            if offers_replies && !entry.answered && Some(index) != newest {
-                self.edit(index).answered = true;
+            if offers_replies && !entry.answered {
+                if Some(index) == newest {
+                    self.replies_open = true;
+                } else {
+                    self.edit(index).answered = true;
+                }
             }
         }
     }
@@ -477,7 +505,7 @@ impl Transcript {
             for file in files.iter_mut().filter(|f| f.id == file_id) {
                 file.url = url.to_string();
             }
-            self.edit(index).offer = Some(Arc::new(Offer::Files(files)));
+            self.offer(index, Some(Offer::Files(files)));
         }
     }
 
@@ -492,13 +520,32 @@ impl Transcript {
         self.next_id = self.entries.iter().map(|e| e.id).max().unwrap_or(0) + 1;
         self.revision += 1;
         self.dirty = (0..self.entries.len()).collect();
+        self.reindex();
+    }
+
+    /// Rebuilds the accounts of server ids and open replies from the entries.
+    fn reindex(&mut self) {
+        self.server_ids = self
+            .entries
+            .iter()
+            .filter_map(|e| e.server_id.clone())
+            .collect();
+        self.replies_open = true;
     }
 
     /// Follows another tab's transcript: `len` entries, `changed` at their index, and
     /// the ids of `added` are news.
     pub(super) fn mirror(&mut self, len: usize, changed: Vec<(usize, Entry)>, added: Vec<u64>) {
+        let shrank = len < self.entries.len();
         self.entries.truncate(len);
+        if shrank {
+            self.reindex();
+        }
+        self.replies_open |= !changed.is_empty();
         for (index, entry) in changed {
+            if let Some(id) = &entry.server_id {
+                self.server_ids.insert(id.clone());
+            }
             if index < self.entries.len() {
                 self.entries[index] = entry;
             } else if index == self.entries.len() {
@@ -517,6 +564,8 @@ impl Transcript {
         self.entries.clear();
         self.dirty.clear();
         self.added.clear();
+        self.server_ids.clear();
+        self.replies_open = false;
         self.revision += 1;
     }
 
@@ -535,13 +584,18 @@ impl Transcript {
     /// announces and counts as unread.
     pub(super) fn take_news(&mut self) -> Vec<Entry> {
         let mut added = std::mem::take(&mut self.added);
-        let mut news = Vec::with_capacity(added.len());
+        // A burst adds thousands at once: each entry asks a sorted list, not all of it.
+        // Ids are handed out ascending, so the list is in order already but for a mirror.
+        crate::core::lean::sort_nearly_sorted(&mut added);
+        added.dedup();
+        let mut left = added.len();
+        let mut news = Vec::with_capacity(left);
         for entry in self.entries.iter().rev() {
-            if added.is_empty() {
+            if left == 0 {
                 break;
             }
-            if let Some(at) = added.iter().position(|id| *id == entry.id) {
-                added.swap_remove(at);
+            if added.binary_search(&entry.id).is_ok() {
+                left -= 1;
                 news.push(entry.clone());
             }
         }
@@ -614,7 +668,7 @@ mod tests {
     fn a_newer_message_retires_older_quick_replies() {
         let mut t = Transcript::default();
         let first = t.push(EntryKind::Agent, "pick", 0.0);
-        t.edit(first).offer = Some(Arc::new(Offer::QuickReplies(vec![])));
+        t.offer(first, Some(Offer::QuickReplies(vec![])));
         t.retire_replies();
         assert!(!t[first].answered);
         t.push(EntryKind::Agent, "go on", 0.0);
@@ -652,5 +706,60 @@ mod tests {
         let kept = t.kept(2);
         assert_eq!(kept.len(), 3);
         assert_eq!(&*kept[0].text, "waiting");
+    }
+
+    #[test]
+    fn server_ids_are_forgotten_with_the_entries_that_held_them() {
+        let mut t = Transcript::default();
+        timed(&mut t, "a", 10.0);
+        timed(&mut t, "b", 20.0);
+        let guest = t.push(EntryKind::Guest, "mine", 30.0);
+        t.name(guest, "g");
+        assert!(t.holds("a") && t.holds("g"));
+        let first: Vec<Entry> = t[..1].to_vec();
+        t.replace(first);
+        assert!(t.holds("a") && !t.holds("b") && !t.holds("g"));
+        let a = t[0].clone();
+        t.mirror(
+            2,
+            vec![(
+                1,
+                Entry {
+                    server_id: Some(Arc::from("m")),
+                    ..a
+                },
+            )],
+            vec![],
+        );
+        assert!(t.holds("m"));
+        t.mirror(1, vec![], vec![]);
+        assert!(t.holds("a") && !t.holds("m"));
+        t.clear();
+        assert!(!t.holds("a"));
+    }
+
+    #[test]
+    fn replies_from_a_mirror_or_a_reload_are_retired_too() {
+        let mut t = Transcript::default();
+        let offering = t.push(EntryKind::Agent, "pick", 0.0);
+        t.offer(offering, Some(Offer::QuickReplies(vec![])));
+        let held: Vec<Entry> = t.to_vec();
+        let mut reloaded = Transcript::default();
+        reloaded.replace(held);
+        reloaded.push(EntryKind::Guest, "typed instead", 0.0);
+        reloaded.retire_replies();
+        assert!(reloaded[0].answered);
+    }
+
+    #[test]
+    fn news_keeps_transcript_order_when_a_burst_arrives_out_of_order() {
+        let mut t = Transcript::default();
+        for at in (0..300).rev() {
+            timed(&mut t, &format!("m{at}"), f64::from(at));
+        }
+        let news = t.take_news();
+        assert_eq!(news.len(), 300);
+        assert!(news.windows(2).all(|w| w[0].at_ms < w[1].at_ms));
+        assert!(t.take_news().is_empty());
     }
 }

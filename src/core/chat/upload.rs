@@ -3,7 +3,6 @@
 //! time; the runtime holds its bytes, the core only its name, type and size.
 
 use super::{safe_url, ChatCore, Effect, EntryKind, FileLink, Offer, Outgoing};
-use std::sync::Arc;
 
 /// What the deployment lets a visitor upload.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -311,13 +310,16 @@ impl ChatCore {
             return;
         };
         let image = file.mime.starts_with("image/");
-        self.transcript.edit(index).offer = Some(Arc::new(Offer::Files(vec![FileLink {
-            id: file.id,
-            name: file.name,
-            url: file.download_url.unwrap_or_default(),
-            image,
-            size: Some(file.size),
-        }])));
+        self.transcript.offer(
+            index,
+            Some(Offer::Files(vec![FileLink {
+                id: file.id,
+                name: file.name,
+                url: file.download_url.unwrap_or_default(),
+                image,
+                size: Some(file.size),
+            }])),
+        );
     }
 
     /// Whether a message now would have to leave the attached file behind.
