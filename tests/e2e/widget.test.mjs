@@ -116,6 +116,19 @@ test("a long transcript renders only what is on screen, yet stays findable and a
   const tree = await page.locator(".gc-transcript").ariaSnapshot();
   assert.match(tree, /long-0\b/, "a skipped message is still in the accessibility tree");
   assert.match(tree, /long-999\b/);
+  // A plain message costs three nodes: its box, its text's span and the text itself.
+  const nodes = await page.evaluate(() => {
+    const messages = [...document.querySelectorAll(".gc-agent")].filter((el) => el.textContent.startsWith("long-"));
+    const count = (root) => {
+      let n = 0;
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_ALL);
+      while (walker.nextNode()) n++;
+      return n + 1;
+    };
+    return { messages: messages.length, nodes: messages.reduce((sum, el) => sum + count(el), 0) };
+  });
+  assert.equal(nodes.messages, 1000);
+  assert.equal(nodes.nodes, 3000, "three DOM nodes a message, no placeholders");
   assert.deepEqual(problems, []);
   await context.close();
 });

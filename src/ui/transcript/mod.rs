@@ -3,7 +3,7 @@ use crate::{
     i18n::{Locale, Strings},
     UseGuestChatReturn,
 };
-use leptos::{html, prelude::*};
+use leptos::{either::Either, html, prelude::*};
 use std::{cell::RefCell, sync::Arc};
 
 /// Distance from the bottom, in pixels, within which the visitor counts as reading the newest message.
@@ -100,24 +100,33 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
         .flatten()
         .collect::<Vec<_>>()
         .join(" · ");
-    // Text is always inserted as a text node: agent text can never become markup.
-    view! {
-        <div
-            class=class
-            data-delivery=delivery.map(|d| d.0)
-            data-meta=(!meta.is_empty()).then_some(meta)
-        >
-            <span class="gc-text">{strings.entry_text(&entry)}</span>
-            {entry.offer.clone().map(|offer| view! { <Offered entry=entry.id offer answered=entry.answered chat /> })}
-            {(entry.delivery == Some(Delivery::Failed)).then(|| {
-                let id = entry.id;
-                view! {
-                    <button type="button" class="gc-retry-message" on:click=move |_| chat.retry_message(id)>
-                        {strings.retry_message}
-                    </button>
-                }
-            })}
-        </div>
+    let text = strings.entry_text(&entry);
+    let data_delivery = delivery.map(|d| d.0);
+    let data_meta = (!meta.is_empty()).then_some(meta);
+    // Text is always inserted as a text node: agent text can never become markup. A
+    // plain message has no optional parts, so none leaves a placeholder node behind.
+    let failed = entry.delivery == Some(Delivery::Failed);
+    let id = entry.id;
+    let retry = move || {
+        view! {
+            <button type="button" class="gc-retry-message" on:click=move |_| chat.retry_message(id)>
+                {strings.retry_message}
+            </button>
+        }
+    };
+    match (entry.offer.clone(), failed) {
+        (None, false) => Either::Left(view! {
+            <div class=class data-delivery=data_delivery data-meta=data_meta>
+                <span class="gc-text">{text}</span>
+            </div>
+        }),
+        (offer, failed) => Either::Right(view! {
+            <div class=class data-delivery=data_delivery data-meta=data_meta>
+                <span class="gc-text">{text}</span>
+                {offer.map(|offer| view! { <Offered entry=id offer answered=entry.answered chat /> })}
+                {failed.then(retry)}
+            </div>
+        }),
     }
 }
 
