@@ -3,8 +3,9 @@
 //! for the view and for the other tabs.
 
 use crate::core::auth::AuthFailure;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
-use std::{collections::BTreeSet, ops::Deref, sync::Arc};
+use std::{ops::Deref, sync::Arc};
 
 /// A line the widget itself adds to the transcript. It is kept as what happened, not
 /// as words, and worded in the visitor's language when shown.
@@ -216,7 +217,7 @@ pub struct Transcript {
     /// Every server id the entries hold (and perhaps ids of entries since overwritten
     /// by a mirror, which keep theirs): each arriving message asks, so it must not cost
     /// a walk through the whole transcript.
-    server_ids: BTreeSet<Arc<str>>,
+    server_ids: FxHashSet<Arc<str>>,
     /// Whether some entry may still offer quick replies nobody answered: most messages
     /// offer none, and then retiring them needs no walk through the transcript.
     replies_open: bool,
@@ -231,7 +232,7 @@ impl Default for Transcript {
             added: Vec::new(),
             shared: None,
             next_id: 1,
-            server_ids: BTreeSet::new(),
+            server_ids: FxHashSet::default(),
             replies_open: false,
         }
     }
