@@ -4,7 +4,7 @@
 #   scripts/bench.sh chaos   300 + 300 messages through random drops and a reload (CHAOS_MESSAGES)
 #   scripts/bench.sh perf    the widget beside a plain-JavaScript page: size, time to
 #                            Connected, bursts of 1,000 and 10,000, append cost, keypress
-#                            to wire (RUNS, BURSTS, BURST_RUNS)
+#                            to wire, in both protocols (RUNS, BURSTS, BURST_RUNS, PROTOCOLS)
 #   scripts/bench.sh profile the perf benchmark's largest burst under the CPU profiler, on
 #                            a release build that keeps its function names
 #                            (target/profile-dist/, profiles in target/burst-profile.json)
