@@ -39,6 +39,8 @@ mod storage;
 #[cfg(target_arch = "wasm32")]
 mod timers;
 #[cfg(target_arch = "wasm32")]
+mod title;
+#[cfg(target_arch = "wasm32")]
 mod upload;
 #[cfg(target_arch = "wasm32")]
 mod view;
@@ -47,6 +49,8 @@ mod window;
 
 #[cfg(target_arch = "wasm32")]
 pub use handle::UseGuestChatReturn;
+#[cfg(target_arch = "wasm32")]
+pub use title::use_title_badge;
 #[cfg(target_arch = "wasm32")]
 pub use view::{News, TranscriptChunk, UploadView};
 

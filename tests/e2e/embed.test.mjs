@@ -104,6 +104,49 @@ test("the badge counts agent messages while closed; open or closed survives a re
   await context.close();
 });
 
+test("the page's title counts agent messages unseen while the chat is closed or the page hidden", async () => {
+  const name = `Title reader ${Date.now()}`;
+  const { page, context } = await openPage(browser, sim, "/host/plain.html", {
+    rewrite: (html) => html.replace('data-guest-name="Shopper"', `data-guest-name="${name}"`),
+  });
+  const title = await page.title();
+  await page.locator(".gc-launcher").click();
+  await connected(page);
+  await page.locator(".gc-agent").first().waitFor();
+  assert.equal(await page.title(), title, "messages the visitor sees leave the title alone");
+  const session = await newestSession(name);
+  const say = (text) => sim.control(`/control/sessions/${session.id}/agent-message`, { text });
+  // The visitor's own words never count.
+  await page.locator(".gc-input").fill("Is it in stock?");
+  await page.locator(".gc-input").press("Enter");
+  await page.locator('.gc-guest[data-delivery="delivered"]').waitFor();
+  // The scripted agent's answer is seen before the panel closes.
+  await page.locator(".gc-agent").filter({ hasText: "Is it in stock?" }).waitFor();
+  await page.locator(".gc-close").click();
+  await say("Yes, in three sizes.");
+  await say("Shall I hold one?");
+  await page.waitForFunction((title) => document.title === `(2) ${title}`, title);
+  await page.locator(".gc-launcher").click();
+  await page.waitForFunction((title) => document.title === title, title);
+  // Headless Chromium reports every page visible: the page is hidden the way a tab
+  // switch tells it, its visibility state and the event.
+  const setVisibility = (state) =>
+    page.evaluate((state) => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
+      document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+    }, state);
+  await setVisibility("hidden");
+  await say("Held until Friday.");
+  await page.waitForFunction((title) => document.title === `(1) ${title}`, title);
+  // A page that retitles itself meanwhile keeps its new title.
+  await page.evaluate(() => (document.title = "Checkout"));
+  await say("Anything else?");
+  await page.waitForFunction(() => document.title === "(2) Checkout");
+  await setVisibility("visible");
+  await page.waitForFunction(() => document.title === "Checkout");
+  await context.close();
+});
+
 test("the JavaScript API queues calls made before the widget loads and reports events", async () => {
   const context2 = await browser.newContext({ viewport: { width: 900, height: 760 } });
   const page2 = await context2.newPage();

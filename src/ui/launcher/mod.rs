@@ -16,6 +16,7 @@ pub fn Launcher(
     theme: &'static str,
 ) -> impl IntoView {
     let button = NodeRef::<html::Button>::new();
+    crate::runtime::use_title_badge(chat, open);
     let unread = RwSignal::new(0u32);
     // Agent messages that arrive while the panel is closed are counted.
     Effect::new(move |_| {
