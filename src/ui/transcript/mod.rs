@@ -1,6 +1,7 @@
 use crate::{
     core::{CardAction, Delivery, Entry, EntryKind, Offer},
     i18n::{Locale, Strings},
+    runtime::{chunks::CHUNK, TranscriptChunk},
     UseGuestChatReturn,
 };
 use leptos::{either::Either, html, prelude::*};
@@ -18,10 +19,72 @@ fn delivery_label(strings: &'static Strings, delivery: Delivery) -> (&'static st
     }
 }
 
+/// What a formatter writes: a message's time, its full date and time, a day.
+#[derive(Clone, Copy, PartialEq)]
+enum Written {
+    Time,
+    Full,
+    Day,
+    DayOfAnotherYear,
+}
+
 thread_local! {
-    /// One `Intl.DateTimeFormat` per language: the browser formats times, so no locale
-    /// data ships in the widget.
-    static TIME_FORMATS: RefCell<Vec<(Locale, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
+    /// One `Intl.DateTimeFormat` per language and kind: the browser formats times and
+    /// dates, so no locale data ships in the widget.
+    static TIME_FORMATS: RefCell<Vec<(Locale, Written, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    /// The last full date-time formatted: a burst of messages shares its minute.
+    static LAST_FULL: RefCell<(Locale, i64, String)> = const { RefCell::new((Locale::En, -1, String::new())) };
+}
+
+const DAY_MS: f64 = 86_400_000.0;
+
+/// The visitor's calendar day of `at_ms`, counted from the epoch in their time zone.
+fn local_day(at_ms: f64) -> i64 {
+    let offset_minutes = js_sys::Date::new(&at_ms.into()).get_timezone_offset();
+    ((at_ms - offset_minutes * 60_000.0) / DAY_MS).floor() as i64
+}
+
+/// "Today", "Yesterday" (the browser's words, `Intl.RelativeTimeFormat`), or the date.
+fn day_label(locale: Locale, at_ms: f64) -> String {
+    let now = js_sys::Date::now();
+    let behind = local_day(now) - local_day(at_ms);
+    if behind == 0 || behind == 1 {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into());
+        let words = js_sys::Intl::RelativeTimeFormat::new(
+            &js_sys::Array::of1(&locale.tag().into()),
+            &options,
+        )
+        .format(-(behind as f64), "day");
+        return String::from(words);
+    }
+    let same_year = js_sys::Date::new(&now.into()).get_full_year()
+        == js_sys::Date::new(&at_ms.into()).get_full_year();
+    formatted(
+        locale,
+        if same_year {
+            Written::Day
+        } else {
+            Written::DayOfAnotherYear
+        },
+        at_ms,
+    )
+}
+
+fn format_full(locale: Locale, at_ms: f64) -> String {
+    let minute = (at_ms / 60_000.0) as i64;
+    if let Some(hit) = LAST_FULL.with(|last| {
+        let last = last.borrow();
+        (last.0 == locale && last.1 == minute).then(|| last.2.clone())
+    }) {
+        return hit;
+    }
+    let shown = formatted(locale, Written::Full, at_ms);
+    LAST_FULL.with(|last| *last.borrow_mut() = (locale, minute, shown.clone()));
+    shown
 }
 
 thread_local! {
@@ -46,20 +109,36 @@ fn format_time(locale: Locale, at_ms: f64) -> String {
 }
 
 fn format_time_uncached(locale: Locale, at_ms: f64) -> String {
+    formatted(locale, Written::Time, at_ms)
+}
+
+fn formatted(locale: Locale, written: Written, at_ms: f64) -> String {
     TIME_FORMATS.with(|formats| {
         let mut formats = formats.borrow_mut();
-        let format = match formats.iter().find(|(l, _)| *l == locale) {
-            Some((_, format)) => format.clone(),
+        let format = match formats
+            .iter()
+            .find(|(l, w, _)| *l == locale && *w == written)
+        {
+            Some((_, _, format)) => format.clone(),
             None => {
                 let options = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
-                let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+                let fields: &[(&str, &str)] = match written {
+                    Written::Time => &[("hour", "numeric"), ("minute", "2-digit")],
+                    Written::Full => &[("dateStyle", "full"), ("timeStyle", "short")],
+                    Written::Day => &[("weekday", "long"), ("day", "numeric"), ("month", "long")],
+                    Written::DayOfAnotherYear => {
+                        &[("day", "numeric"), ("month", "long"), ("year", "numeric")]
+                    }
+                };
+                for (key, value) in fields {
+                    let _ = js_sys::Reflect::set(&options, &(*key).into(), &(*value).into());
+                }
                 let format = js_sys::Intl::DateTimeFormat::new(
                     &js_sys::Array::of1(&locale.tag().into()),
                     &options,
                 )
                 .format();
-                formats.push((locale, format.clone()));
+                formats.push((locale, written, format.clone()));
                 format
             }
         };
@@ -101,6 +180,10 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(" · ");
     let text = strings.entry_text(&entry);
+    // The full date and time, as a tooltip and for screen readers.
+    let title = time
+        .is_some()
+        .then(|| format_full(chat.locale, entry.at_ms));
     let data_delivery = delivery.map(|d| d.0);
     let data_meta = (!meta.is_empty()).then_some(meta);
     // Text is always inserted as a text node: agent text can never become markup. A
@@ -116,12 +199,12 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
     };
     match (entry.offer.clone(), failed) {
         (None, false) => Either::Left(view! {
-            <div class=class data-delivery=data_delivery data-meta=data_meta>
+            <div class=class data-delivery=data_delivery data-meta=data_meta title=title>
                 <span class="gc-text">{text}</span>
             </div>
         }),
         (offer, failed) => Either::Right(view! {
-            <div class=class data-delivery=data_delivery data-meta=data_meta>
+            <div class=class data-delivery=data_delivery data-meta=data_meta title=title>
                 <span class="gc-text">{text}</span>
                 {offer.map(|offer| view! { <Offered entry=id offer answered=entry.answered chat /> })}
                 {failed.then(retry)}
@@ -250,6 +333,47 @@ fn Offered(
     }
 }
 
+/// Whether an entry counts for the days: the widget's own lines carry no server time,
+/// so they neither begin a day nor end one.
+fn dated(entry: &Entry) -> bool {
+    entry.at_ms > 0.0 && matches!(entry.kind, EntryKind::Guest | EntryKind::Agent)
+}
+
+/// The chunk's entries, each with the label of the day it begins when it is the first
+/// message of its day (in the visitor's time zone).
+fn with_days(chunk: TranscriptChunk, chat: UseGuestChatReturn) -> Vec<(Entry, Option<String>)> {
+    // The entry before the chunk's first, in the chunk before.
+    let mut day = chat.chunks.with_untracked(|chunks| {
+        chunks
+            .iter()
+            .find(|c| c.first + CHUNK == chunk.first)
+            .and_then(|before| {
+                before.entries.with_untracked(|e| {
+                    e.iter()
+                        .rev()
+                        .find(|e| e.at_ms > 0.0)
+                        .map(|e| local_day(e.at_ms))
+                })
+            })
+    });
+    chunk.entries.with(|entries| {
+        entries
+            .iter()
+            .map(|entry| {
+                let mut label = None;
+                if dated(entry) {
+                    let this = local_day(entry.at_ms);
+                    if day != Some(this) {
+                        label = Some(day_label(chat.locale, entry.at_ms));
+                    }
+                    day = Some(this);
+                }
+                (entry.clone(), label)
+            })
+            .collect()
+    })
+}
+
 /// The conversation, kept scrolled to the newest message unless the visitor scrolled up.
 #[component]
 pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
@@ -312,9 +436,15 @@ pub fn Transcript(chat: UseGuestChatReturn) -> impl IntoView {
                         view! {
                             <div class="gc-chunk">
                                 <For
-                                    each=move || chunk.entries.get()
-                                    key=|entry| entry.view_key()
-                                    children=move |entry| view! { <Message entry chat /> }
+                                    each=move || with_days(chunk, chat)
+                                    key=|(entry, day)| (entry.view_key(), day.is_some())
+                                    children=move |(entry, day)| match day {
+                                        Some(day) => Either::Left(view! {
+                                            <div class="gc-day">{day}</div>
+                                            <Message entry chat />
+                                        }),
+                                        None => Either::Right(view! { <Message entry chat /> }),
+                                    }
                                 />
                             </div>
                         }
