@@ -1,20 +1,15 @@
 //! The page's title counts the agent messages the visitor has not seen: while the page
 //! is hidden or the chat is closed it reads "(2) Shop", and it is restored once they look.
 
-use super::handle::UseGuestChatReturn;
-use crate::core::EntryKind;
+use super::{handle::UseGuestChatReturn, window::page_visible};
 use leptos::prelude::*;
-
-fn page_hidden() -> bool {
-    document().visibility_state() != web_sys::VisibilityState::Visible
-}
 
 /// Keeps the title's count for as long as the calling component lives; `open` is the
 /// chat panel's state.
 pub fn use_title_badge(chat: UseGuestChatReturn, open: RwSignal<bool>) {
-    let hidden = RwSignal::new(page_hidden());
+    let hidden = RwSignal::new(!page_visible());
     let listener = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        hidden.set(page_hidden())
+        hidden.set(!page_visible())
     });
     // The title shown, and the page's own title under it.
     let badged = StoredValue::new_local(None::<(String, String)>);
@@ -34,10 +29,7 @@ pub fn use_title_badge(chat: UseGuestChatReturn, open: RwSignal<bool>) {
     // panel, the page's visibility and a read in another tab.
     let mut unseen = 0u32;
     Effect::new(move |last: Option<(u64, u32)>| {
-        let (batch, fresh) = chat.news.with(|news| {
-            let agents = news.entries.iter().filter(|e| e.kind == EntryKind::Agent);
-            (news.batch, agents.count() as u32)
-        });
+        let (batch, fresh) = chat.news.with(|news| (news.batch, news.from_agents()));
         let read_elsewhere = chat.read_elsewhere.get();
         if (open.get() && !hidden.get()) || last.is_some_and(|l| l.1 != read_elsewhere) {
             unseen = 0;

@@ -1,7 +1,7 @@
 //! The core's state, copied into the signals the components render.
 
 use super::chunks::{changed_chunks, chunk_range, CHUNK};
-use crate::core::{ChatCore, Connection, Entry, PendingFile, Routing};
+use crate::core::{ChatCore, Connection, Entry, EntryKind, PendingFile, Routing};
 use leptos::prelude::*;
 
 /// Entries appended to the transcript by one update of the view.
@@ -11,6 +11,16 @@ pub struct News {
     /// from one it has already handled.
     pub batch: u64,
     pub entries: Vec<Entry>,
+}
+
+impl News {
+    /// How many of the entries are agents' messages: what counts as unread.
+    pub fn from_agents(&self) -> u32 {
+        self.entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Agent)
+            .count() as u32
+    }
 }
 
 /// One slice of the transcript, starting at entry index `first`.

@@ -48,10 +48,7 @@ impl PageListeners {
                 window_event_listener(leptos::ev::online, move |_| on_online(PageEvent::Online)),
                 window_event_listener(leptos::ev::offline, move |_| on_offline(PageEvent::Offline)),
                 window_event_listener(leptos::ev::visibilitychange, move |_| {
-                    let visible = web_sys::window()
-                        .and_then(|w| w.document())
-                        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
-                    on_visibility(if visible {
+                    on_visibility(if page_visible() {
                         PageEvent::Visible
                     } else {
                         PageEvent::Hidden
@@ -83,6 +80,13 @@ impl Drop for PageListeners {
             }
         }
     }
+}
+
+/// Whether the page is shown (not a background tab, not a minimised window).
+pub fn page_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
 }
 
 /// Whether the browser believes it is online.

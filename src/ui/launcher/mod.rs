@@ -1,8 +1,5 @@
 use super::{chat_panel::ChatView, toaster::Toaster};
-use crate::{
-    core::{EntryKind, Side},
-    UseGuestChatReturn,
-};
+use crate::{core::Side, runtime::News, UseGuestChatReturn};
 use leptos::{html, prelude::*};
 use wasm_bindgen::JsCast;
 
@@ -20,14 +17,9 @@ pub fn Launcher(
     let unread = RwSignal::new(0u32);
     // Agent messages that arrive while the panel is closed are counted.
     Effect::new(move |_| {
-        let fresh = chat.news.with(|news| {
-            news.entries
-                .iter()
-                .filter(|e| e.kind == EntryKind::Agent)
-                .count()
-        });
+        let fresh = chat.news.with(News::from_agents);
         if !open.get_untracked() && fresh > 0 {
-            unread.update(|n| *n += fresh as u32);
+            unread.update(|n| *n += fresh);
         }
     });
     // Kept for the next page's loader, which draws the launcher before the widget loads.

@@ -34,11 +34,6 @@ thread_local! {
     static TIME_FORMATS: RefCell<Vec<(Locale, Written, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
 }
 
-thread_local! {
-    /// The last full date-time formatted: a burst of messages shares its minute.
-    static LAST_FULL: RefCell<(Locale, i64, String)> = const { RefCell::new((Locale::En, -1, String::new())) };
-}
-
 const DAY_MS: f64 = 86_400_000.0;
 
 /// The visitor's calendar day of `at_ms`, counted from the epoch in their time zone.
@@ -74,42 +69,40 @@ fn day_label(locale: Locale, at_ms: f64) -> String {
     )
 }
 
-fn format_full(locale: Locale, at_ms: f64) -> String {
-    let minute = (at_ms / 60_000.0) as i64;
-    if let Some(hit) = LAST_FULL.with(|last| {
-        let last = last.borrow();
-        (last.0 == locale && last.1 == minute).then(|| last.2.clone())
-    }) {
-        return hit;
-    }
-    let shown = formatted(locale, Written::Full, at_ms);
-    LAST_FULL.with(|last| *last.borrow_mut() = (locale, minute, shown.clone()));
-    shown
+thread_local! {
+    /// The last minute formatted of each kind: a burst of messages shares it.
+    static LAST_MINUTE: RefCell<Vec<(Locale, Written, i64, String)>> = const { RefCell::new(Vec::new()) };
 }
 
-thread_local! {
-    /// The last minute formatted: a burst of messages shares it.
-    static LAST_TIME: RefCell<(Locale, i64, String)> = const { RefCell::new((Locale::En, -1, String::new())) };
+/// `at_ms` formatted as `written`, to the minute.
+fn per_minute(locale: Locale, written: Written, at_ms: f64) -> String {
+    let minute = (at_ms / 60_000.0) as i64;
+    LAST_MINUTE.with(|last| {
+        let mut last = last.borrow_mut();
+        let slot = last
+            .iter()
+            .position(|(l, w, _, _)| *l == locale && *w == written);
+        if let Some(hit) = slot.filter(|&i| last[i].2 == minute) {
+            return last[hit].3.clone();
+        }
+        let shown = formatted(locale, written, at_ms);
+        match slot {
+            Some(i) => last[i] = (locale, written, minute, shown.clone()),
+            None => last.push((locale, written, minute, shown.clone())),
+        }
+        shown
+    })
+}
+
+fn format_full(locale: Locale, at_ms: f64) -> String {
+    per_minute(locale, Written::Full, at_ms)
 }
 
 fn format_time(locale: Locale, at_ms: f64) -> String {
     if at_ms <= 0.0 {
         return String::new();
     }
-    let minute = (at_ms / 60_000.0) as i64;
-    if let Some(hit) = LAST_TIME.with(|last| {
-        let last = last.borrow();
-        (last.0 == locale && last.1 == minute).then(|| last.2.clone())
-    }) {
-        return hit;
-    }
-    let shown = format_time_uncached(locale, at_ms);
-    LAST_TIME.with(|last| *last.borrow_mut() = (locale, minute, shown.clone()));
-    shown
-}
-
-fn format_time_uncached(locale: Locale, at_ms: f64) -> String {
-    formatted(locale, Written::Time, at_ms)
+    per_minute(locale, Written::Time, at_ms)
 }
 
 fn formatted(locale: Locale, written: Written, at_ms: f64) -> String {
