@@ -403,6 +403,7 @@ impl Config {
             agent_typing: switch(&attr, "typing-indicator")?,
             file_upload: switch(&attr, "file-upload")?,
             agent_names: switch(&attr, "agent-names")?,
+            markdown: switch(&attr, "markdown")?,
         };
         Ok(Config {
             organization_id,
@@ -751,6 +752,7 @@ mod tests {
                 agent_typing: Some(false),
                 file_upload: Some(false),
                 agent_names: Some(false),
+                markdown: Some(false),
             },
         };
         let mut plain = config(&[("deployment-id", "d")]).unwrap();
@@ -760,7 +762,11 @@ mod tests {
         assert_eq!(plain.default_language.as_deref(), Some("de"));
         let off = plain.feature_set();
         assert!(
-            !off.clear_conversation && !off.agent_typing && !off.file_upload && !off.agent_names
+            !off.clear_conversation
+                && !off.agent_typing
+                && !off.file_upload
+                && !off.agent_names
+                && !off.markdown
         );
 
         let mut tagged = config(&[
@@ -771,6 +777,7 @@ mod tests {
             ("typing-indicator", "true"),
             ("file-upload", "on"),
             ("agent-names", "on"),
+            ("markdown", "on"),
         ])
         .unwrap();
         tagged.apply_deployment(deployment);

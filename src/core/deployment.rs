@@ -46,6 +46,8 @@ pub struct FeatureChoices {
     pub file_upload: Option<bool>,
     /// Messenger's "humanize": the agent's own name over their messages.
     pub agent_names: Option<bool>,
+    /// Agents' and bots' text read as Markdown.
+    pub markdown: Option<bool>,
 }
 
 impl FeatureChoices {
@@ -56,6 +58,7 @@ impl FeatureChoices {
             agent_typing: self.agent_typing.or(other.agent_typing),
             file_upload: self.file_upload.or(other.file_upload),
             agent_names: self.agent_names.or(other.agent_names),
+            markdown: self.markdown.or(other.markdown),
         }
     }
 
@@ -66,6 +69,7 @@ impl FeatureChoices {
             agent_typing: self.agent_typing.unwrap_or(true),
             file_upload: self.file_upload.unwrap_or(true),
             agent_names: self.agent_names.unwrap_or(true),
+            markdown: self.markdown.unwrap_or(true),
         }
     }
 }
@@ -78,6 +82,7 @@ pub struct Features {
     /// Whether the visitor may attach files at all; what the session allows still applies.
     pub file_upload: bool,
     pub agent_names: bool,
+    pub markdown: bool,
 }
 
 impl Default for Features {
@@ -192,6 +197,6 @@ mod tests {
         let features = tag.or(deployment).resolve();
         assert!(features.agent_typing);
         assert!(!features.clear_conversation);
-        assert!(features.file_upload && features.agent_names);
+        assert!(features.file_upload && features.agent_names && features.markdown);
     }
 }

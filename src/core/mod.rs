@@ -6,6 +6,7 @@ pub mod chat;
 pub mod config;
 pub mod deployment;
 pub mod lean;
+pub mod markdown;
 
 pub use chat::{
     safe_url, Answer, Card, CardAction, ChatCore, Choice, CloseKind, CloseWhy, Connection,

@@ -36,6 +36,8 @@ pub struct UseGuestChatReturn {
     /// The visitor may erase the conversation (the protocol allows it and the
     /// deployment has it on).
     pub can_clear: bool,
+    /// Agents' and bots' text is drawn as Markdown (`data-markdown`, the deployment's).
+    pub markdown: bool,
     /// Whether the visitor chats as themselves.
     pub signed_in: ReadSignal<bool>,
     /// The widget may sign the visitor in at the site's provider (`data-auth-*`).

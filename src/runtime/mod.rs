@@ -105,6 +105,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     let mut core = ChatCore::new(config.clone(), seed);
     let can_start_over = core.can_start_over();
     let can_clear = core.can_clear();
+    let markdown = core.features().markdown;
     let can_sign_in = config.sign_in_page.is_some();
     core.clock_ms = js_sys::Date::now();
     if let Some(snapshot) = read_snapshot(store.as_ref(), &snapshot_key) {
@@ -204,6 +205,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         locale,
         can_start_over,
         can_clear,
+        markdown,
         signed_in: signals.signed_in,
         can_sign_in,
         chat,

@@ -49,6 +49,7 @@ struct Conversations {
     show_agent_typing_indicator: Option<bool>,
     conversation_clear: Option<Switch>,
     humanize: Option<Switch>,
+    markdown: Option<Switch>,
 }
 
 #[derive(Deserialize, Default)]
@@ -92,6 +93,7 @@ pub fn read_deployment(text: &str) -> Result<Deployment, String> {
             // Admin lists the kinds of file a visitor may send; none listed, none sent.
             file_upload: messenger.file_upload.map(|upload| !upload.modes.is_empty()),
             agent_names: conversations.humanize.and_then(|s| s.enabled),
+            markdown: conversations.markdown.and_then(|s| s.enabled),
         },
     })
 }
@@ -115,7 +117,7 @@ mod tests {
                   "showAgentTypingIndicator": false,
                   "conversationClear": { "enabled": false },
                   "humanize": { "enabled": true, "bot": { "name": "Ava" } },
-                  "markdown": { "enabled": true }
+                  "markdown": { "enabled": false }
                 } },
                 "fileUpload": { "modes": [] },
                 "homeScreen": { "enabled": false }
@@ -136,6 +138,7 @@ mod tests {
                 agent_typing: Some(false),
                 file_upload: Some(false),
                 agent_names: Some(true),
+                markdown: Some(false),
             }
         );
     }

@@ -4,7 +4,7 @@ use super::{
     transcript::{file_size, Transcript},
 };
 use crate::{
-    core::{Config, ConfigError, EntryKind, Offer, Phase, UploadStage},
+    core::{markdown, Config, ConfigError, EntryKind, Offer, Phase, UploadStage},
     use_guest_chat, UseGuestChatReturn,
 };
 use leptos::prelude::*;
@@ -62,7 +62,13 @@ fn use_announcements(chat: UseGuestChatReturn) -> RwSignal<String> {
                 .rev()
                 .filter_map(|entry| match entry.kind {
                     EntryKind::Agent => {
-                        let said = strings.agent_says(entry.agent_name.as_deref(), &entry.text);
+                        // Formatting is not read out: the marks' words are.
+                        let words = if chat.markdown {
+                            markdown::spoken(&entry.text)
+                        } else {
+                            entry.text.to_string()
+                        };
+                        let said = strings.agent_says(entry.agent_name.as_deref(), &words);
                         // A rich message is read by its text, and says how many choices it offers.
                         let choices = match entry.offer.as_deref() {
                             Some(Offer::QuickReplies(replies)) => replies.len(),

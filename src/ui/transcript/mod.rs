@@ -1,5 +1,8 @@
 use crate::{
-    core::{CardAction, Delivery, Entry, EntryKind, Offer},
+    core::{
+        markdown::{self, Kind, Node},
+        CardAction, Delivery, Entry, EntryKind, Offer,
+    },
     i18n::{Locale, Strings},
     runtime::{chunks::CHUNK, TranscriptChunk},
     UseGuestChatReturn,
@@ -190,20 +193,66 @@ fn Message(entry: Entry, chat: UseGuestChatReturn) -> impl IntoView {
             </button>
         }
     };
-    match (entry.offer.clone(), failed) {
-        (None, false) => Either::Left(view! {
+    // Only agents' and bots' text is Markdown; the visitor's stays as they typed it.
+    let formatted = (entry.kind == EntryKind::Agent && chat.markdown && !markdown::is_plain(&text))
+        .then(|| markdown::parse(&text));
+    match (entry.offer.clone(), failed, formatted) {
+        (None, false, None) => Either::Left(view! {
             <div class=class data-delivery=data_delivery data-meta=data_meta title=title>
                 <span class="gc-text">{text}</span>
             </div>
         }),
-        (offer, failed) => Either::Right(view! {
+        (offer, failed, formatted) => Either::Right(view! {
             <div class=class data-delivery=data_delivery data-meta=data_meta title=title>
-                <span class="gc-text">{text}</span>
+                {match formatted {
+                    Some(nodes) => Either::Left(view! { <div class="gc-text gc-md">{drawn(nodes)}</div> }),
+                    None => Either::Right(view! { <span class="gc-text">{text}</span> }),
+                }}
                 {offer.map(|offer| view! { <Offered entry=id offer answered=entry.answered chat /> })}
                 {failed.then(retry)}
             </div>
         }),
     }
+}
+
+/// A formatted message's elements, made one by one: every piece of its text is a text
+/// node, and a link's address was checked when it was read. One element type for every
+/// tag keeps the view's code to one copy.
+fn drawn(nodes: Vec<Node>) -> Vec<AnyView> {
+    nodes
+        .into_iter()
+        .map(|node| {
+            let tag = match node.kind {
+                Kind::Text(text) => return text.into_any(),
+                Kind::Code(code) => return html::custom("code").child(code).into_any(),
+                Kind::Break => "br",
+                Kind::Paragraph => "p",
+                Kind::CodeBlock => "pre",
+                Kind::List(None) => "ul",
+                Kind::List(Some(_)) => "ol",
+                Kind::Item => "li",
+                Kind::Strong => "strong",
+                Kind::Emphasis => "em",
+                Kind::Strike => "s",
+                Kind::Link(ref href) => {
+                    return html::custom("a")
+                        .attr("href", href.clone())
+                        .attr("target", "_blank")
+                        .attr("rel", "noopener noreferrer")
+                        .child(drawn(node.children))
+                        .into_any()
+                }
+            };
+            let start = match node.kind {
+                Kind::List(Some(start)) if start != 1 => Some(start.to_string()),
+                _ => None,
+            };
+            html::custom(tag)
+                .attr("start", start)
+                .child(drawn(node.children))
+                .into_any()
+        })
+        .collect()
 }
 
 /// A file's size in whole units (no float formatting in the widget): 512 B, 12 KB, 3.4 MB.
