@@ -82,7 +82,7 @@
       listeners[name] = (listeners[name] || []).filter((f) => f !== fn);
     },
   };
-  ["open", "close", "toggle", "signIn", "signOut"].forEach((method) => {
+  ["open", "close", "toggle", "signIn", "signOut", "notify"].forEach((method) => {
     window.GuestChat[method] = (...args) => call(method, args);
   });
 

@@ -62,6 +62,12 @@ export interface GuestChatApi {
   signIn(code?: GuestChatAuthCode): void;
   /** Revokes the tokens and forgets the signed-in conversation in this browser. */
   signOut(): void;
+  /**
+   * A short sound and a system notification for agents' messages while the visitor is
+   * away, as `data-notify`. The panel asks the visitor; the browser's permission is
+   * never asked for unprompted.
+   */
+  notify(on: boolean): void;
   on<K extends keyof GuestChatEvents>(name: K, listener: (detail: GuestChatEvents[K]) => void): void;
   off<K extends keyof GuestChatEvents>(name: K, listener: (detail: GuestChatEvents[K]) => void): void;
 }
@@ -103,6 +109,10 @@ export interface GuestChatAttributes {
   "data-auth-redirect-uri"?: string;
   /** Where the widget's files are, when the loader is bundled into the page's own code. */
   "data-assets"?: string;
+  /** Agents' and bots' Markdown drawn (default: the deployment's, else on). */
+  "data-markdown"?: "on" | "off";
+  /** A sound and a system notification for agents' messages while the visitor is away (default off). */
+  "data-notify"?: "on" | "off";
 }
 
 /** `<guest-chat>`: the widget, configured by its `data-` attributes. */

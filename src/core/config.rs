@@ -104,6 +104,9 @@ pub struct Config {
     pub default_language: Option<String>,
     pub accent: Option<Colour>,
     pub launcher: Option<LauncherVisibility>,
+    /// A sound and a system notification for agents' messages while the visitor is
+    /// away, once they allow it from inside the panel (`data-notify`).
+    pub notify: bool,
     pub features: FeatureChoices,
     /// The site's identity provider, where the widget may run the sign-in itself.
     pub sign_in_page: Option<SignInPage>,
@@ -426,6 +429,7 @@ impl Config {
             default_language: None,
             accent,
             launcher,
+            notify: switch(&attr, "notify")?.unwrap_or(false),
             features,
             sign_in_page,
         })

@@ -38,6 +38,14 @@ impl WidgetHandle {
         self.open.update(|o| *o = !*o);
     }
 
+    /// Turns the sound and system notification for agents' messages on or off
+    /// (`data-notify`); the visitor still allows them from inside the panel.
+    pub fn notify(&self, on: bool) {
+        if let Some(chat) = &self.chat {
+            chat.notify.set(on);
+        }
+    }
+
     #[wasm_bindgen(js_name = isOpen)]
     pub fn is_open(&self) -> bool {
         self.open.get_untracked()

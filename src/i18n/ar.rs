@@ -106,4 +106,7 @@ pub static AR: Strings = Strings {
     upload_empty: "{name} فارغ، فلا يوجد ما يُرسل.",
     upload_interrupted: "انقطع رفع {name}. تحقق من اتصالك ثم أرفق الملف مرة أخرى.",
     upload_refused: "رفضت خدمة المحادثة {name}. جرّب ملفًا آخر.",
+    notify_offer: "احصل على إشعار عندما يرد أحد الموظفين أثناء غيابك.",
+    notify_turn_on: "تفعيل",
+    notification_title: "رسالة دردشة جديدة",
 };

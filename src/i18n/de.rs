@@ -106,4 +106,7 @@ pub static DE: Strings = Strings {
     upload_empty: "{name} ist leer; es gibt nichts zu senden.",
     upload_interrupted: "Das Hochladen von {name} brach ab. Prüfen Sie Ihre Verbindung und hängen Sie die Datei erneut an.",
     upload_refused: "Der Chat-Dienst hat {name} abgelehnt. Versuchen Sie eine andere Datei.",
+    notify_offer: "Lassen Sie sich benachrichtigen, wenn ein Mitarbeiter antwortet, während Sie weg sind.",
+    notify_turn_on: "Einschalten",
+    notification_title: "Neue Chatnachricht",
 };

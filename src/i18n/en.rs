@@ -108,4 +108,7 @@ pub static EN: Strings = Strings {
     upload_empty: "{name} is empty, so there is nothing to send.",
     upload_interrupted: "The upload of {name} broke off. Check your connection, then attach it again.",
     upload_refused: "The chat service refused {name}. Try another file.",
+    notify_offer: "Get a notification when an agent replies while you are away.",
+    notify_turn_on: "Turn on",
+    notification_title: "New chat message",
 };

@@ -106,4 +106,7 @@ pub static ES: Strings = Strings {
     upload_empty: "{name} está vacío; no hay nada que enviar.",
     upload_interrupted: "La subida de {name} se interrumpió. Compruebe su conexión y vuelva a adjuntarlo.",
     upload_refused: "El servicio de chat rechazó {name}. Pruebe con otro archivo.",
+    notify_offer: "Recibe un aviso cuando un agente responda mientras no estás.",
+    notify_turn_on: "Activar",
+    notification_title: "Nuevo mensaje del chat",
 };

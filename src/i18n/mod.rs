@@ -255,6 +255,11 @@ pub struct Strings {
     pub upload_empty: &'static str,
     pub upload_interrupted: &'static str,
     pub upload_refused: &'static str,
+    /// The offer of notifications, inside the panel (`data-notify`), and its button.
+    pub notify_offer: &'static str,
+    pub notify_turn_on: &'static str,
+    /// A system notification's title.
+    pub notification_title: &'static str,
 }
 
 /// `template` with each `{name}` among `values` replaced by its value, in one pass, so

@@ -38,6 +38,9 @@ pub struct UseGuestChatReturn {
     pub can_clear: bool,
     /// Agents' and bots' text is drawn as Markdown (`data-markdown`, the deployment's).
     pub markdown: bool,
+    /// The site wants a sound and a notification for agents' messages while the visitor
+    /// is away (`data-notify`, `GuestChat.notify`).
+    pub notify: RwSignal<bool>,
     /// Whether the visitor chats as themselves.
     pub signed_in: ReadSignal<bool>,
     /// The widget may sign the visitor in at the site's provider (`data-auth-*`).
@@ -47,6 +50,11 @@ pub struct UseGuestChatReturn {
 
 impl UseGuestChatReturn {
     /// Sends a guest message (trimmed; empty text is ignored).
+    /// Whether this tab holds the connection (the others mirror it).
+    pub fn is_leading(&self) -> bool {
+        controller(self.chat).is_some_and(|c| c.state.borrow().leading)
+    }
+
     pub fn send(&self, text: String) {
         let client_id = new_client_id();
         dispatch(self.chat, Event::Send { text, client_id });

@@ -27,6 +27,8 @@ mod http;
 #[cfg(target_arch = "wasm32")]
 mod leadership;
 #[cfg(target_arch = "wasm32")]
+mod notify;
+#[cfg(target_arch = "wasm32")]
 mod resources;
 #[cfg(target_arch = "wasm32")]
 mod sign_in;
@@ -49,6 +51,8 @@ mod window;
 
 #[cfg(target_arch = "wasm32")]
 pub use handle::UseGuestChatReturn;
+#[cfg(target_arch = "wasm32")]
+pub use notify::{use_notifications, UseNotificationsReturn};
 #[cfg(target_arch = "wasm32")]
 pub use title::use_title_badge;
 #[cfg(target_arch = "wasm32")]
@@ -106,6 +110,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
     let can_start_over = core.can_start_over();
     let can_clear = core.can_clear();
     let markdown = core.features().markdown;
+    let notify = RwSignal::new(config.notify);
     let can_sign_in = config.sign_in_page.is_some();
     core.clock_ms = js_sys::Date::now();
     if let Some(snapshot) = read_snapshot(store.as_ref(), &snapshot_key) {
@@ -206,6 +211,7 @@ pub fn use_guest_chat(config: Config) -> UseGuestChatReturn {
         can_start_over,
         can_clear,
         markdown,
+        notify,
         signed_in: signals.signed_in,
         can_sign_in,
         chat,

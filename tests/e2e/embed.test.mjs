@@ -147,6 +147,82 @@ test("the page's title counts agent messages unseen while the chat is closed or 
   await context.close();
 });
 
+test("with data-notify, an agent's message while the visitor is away chimes and notifies, only once they allowed it in the panel", async () => {
+  const name = `Notified ${Date.now()}`;
+  const context = await browser.newContext({ viewport: { width: 520, height: 760 } });
+  // Every notification, permission request and tone the page makes is recorded, and
+  // still reaches the browser's own.
+  await context.addInitScript(() => {
+    window.__shown = [];
+    window.__asked = 0;
+    window.__tones = 0;
+    const Real = window.Notification;
+    window.Notification = class extends Real {
+      constructor(title, options) {
+        super(title, options);
+        window.__shown.push(`${title} | ${options?.body}`);
+      }
+      static requestPermission(...args) {
+        window.__asked += 1;
+        return Real.requestPermission(...args);
+      }
+      static get permission() {
+        return Real.permission;
+      }
+    };
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...args) {
+      window.__tones += 1;
+      return start.apply(this, args);
+    };
+  });
+  const { page } = await openPage(browser, sim, "/host/plain.html", {
+    context,
+    rewrite: (html) => html.replace('data-guest-name="Shopper"', `data-guest-name="${name}" data-notify="on"`),
+  });
+  const title = await page.title();
+  await page.locator(".gc-launcher").click();
+  await connected(page);
+  const session = await newestSession(name);
+  const say = (text) => sim.control(`/control/sessions/${session.id}/agent-message`, { text });
+  const offer = page.locator(".gc-notify-offer");
+  await offer.waitFor();
+  // Away before the visitor allowed anything: the title counts, nothing else happens.
+  await page.locator(".gc-close").click();
+  await say("First answer");
+  await page.waitForFunction((title) => document.title.startsWith("(1)") && document.title.endsWith(title), title);
+  assert.deepEqual(await page.evaluate(() => [window.__shown, window.__asked, window.__tones]), [[], 0, 0], "never asked unprompted");
+
+  await context.grantPermissions(["notifications"], { origin: sim.url });
+  await page.locator(".gc-launcher").click();
+  await page.locator(".gc-notify-on").click();
+  await offer.waitFor({ state: "detached" });
+  assert.equal(await page.evaluate(() => window.__asked), 1);
+  await page.locator(".gc-close").click();
+  // The visitor's own message, sent from the page while closed, tells nothing.
+  await page.evaluate(() => window.GuestChat.send("A question from the page"));
+  await page.locator('.gc-guest[data-delivery="delivered"]').filter({ hasText: "A question from the page" }).waitFor({ state: "attached" });
+  // (An agent speaking through the control API has taken over: no scripted answer.)
+  await say("**Your order** ships *today*");
+  await page.waitForFunction(() => window.__shown.length >= 1);
+  const shown = await page.evaluate(() => window.__shown.join("\n"));
+  assert.match(shown, /^New chat message \| .*Your order ships today/, "the words, without the marks");
+  assert.ok(await page.evaluate(() => window.__tones) >= 1, "a chime");
+
+  // Read with the panel open: nothing.
+  await page.locator(".gc-launcher").click();
+  await say("Seen as it came");
+  await page.locator(".gc-agent").filter({ hasText: "Seen as it came" }).waitFor();
+  // Turned off from the page: the title still counts, the notification is gone.
+  await page.locator(".gc-close").click();
+  await page.evaluate(() => window.GuestChat.notify(false));
+  await say("Quiet now");
+  await page.waitForFunction((title) => document.title.startsWith("(") && document.title.endsWith(title) && document.title !== title, title);
+  await page.locator(".gc-agent").filter({ hasText: "Quiet now" }).waitFor({ state: "attached" });
+  assert.equal(await page.evaluate(() => window.__shown.length), 1, "nothing for the visitor's own, nothing while read, nothing once turned off");
+  await context.close();
+});
+
 test("the JavaScript API queues calls made before the widget loads and reports events", async () => {
   const context2 = await browser.newContext({ viewport: { width: 900, height: 760 } });
   const page2 = await context2.newPage();

@@ -247,3 +247,40 @@ for (const { mode, label, scripts } of runs) {
     await context.close();
   });
 }
+
+test("an agent's message while away notifies from one tab, not from each tab that shows it", { timeout: 60_000 }, async () => {
+  const mode = modes.find((m) => m.path === "/host/genesys.html");
+  const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+  await context.grantPermissions(["notifications"], { origin: sim.url });
+  await context.addInitScript(() => {
+    window.__shown = 0;
+    const Real = window.Notification;
+    window.Notification = class extends Real {
+      constructor(title, options) {
+        super(title, options);
+        window.__shown += 1;
+      }
+      static get permission() {
+        return Real.permission;
+      }
+    };
+  });
+  const tabs = [];
+  for (let i = 0; i < 2; i++) {
+    const { page } = await openPage(browser, sim, mode.path, {
+      context,
+      rewrite: (html) => html.replace("data-deployment-id=", 'data-notify="on" data-deployment-id='),
+    });
+    await mode.open(page);
+    await page.locator(".gc-status").filter({ hasText: /^Connected$/ }).waitFor();
+    tabs.push(page);
+  }
+  for (const page of tabs) await page.evaluate(() => window.GuestChat.close());
+  await mode.agentSays("Are you still there?");
+  for (const page of tabs) await page.locator(".gc-agent").filter({ hasText: "Are you still there?" }).waitFor({ state: "attached" });
+  const count = () => Promise.all(tabs.map((page) => page.evaluate(() => window.__shown)));
+  let counts = await count();
+  while (counts[0] + counts[1] === 0) counts = await count();
+  assert.equal(counts[0] + counts[1], 1, `one notification in all: ${counts}`);
+  await context.close();
+});

@@ -14,6 +14,7 @@ pub fn Launcher(
 ) -> impl IntoView {
     let button = NodeRef::<html::Button>::new();
     crate::runtime::use_title_badge(chat, open);
+    let notifications = crate::runtime::use_notifications(chat, open);
     let unread = RwSignal::new(0u32);
     // Agent messages that arrive while the panel is closed are counted.
     Effect::new(move |_| {
@@ -103,6 +104,14 @@ pub fn Launcher(
                         "×"
                     </button>
                 </div>
+                <Show when=move || notifications.can_offer()>
+                    <div class="gc-notify-offer" role="group">
+                        <p>{chat.strings.notify_offer}</p>
+                        <button type="button" class="gc-notify-on" on:click=move |_| notifications.ask()>
+                            {chat.strings.notify_turn_on}
+                        </button>
+                    </div>
+                </Show>
                 {move || opened_once.get().then(|| view! { <ChatView chat theme /> }.into_any())}
             </div>
             <Toaster chat open />
