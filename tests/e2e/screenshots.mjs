@@ -1,27 +1,12 @@
 // The README's pictures of a formatted bot message with its times and a day separator,
 // in the light and dark themes: `node screenshots.mjs` (after `trunk build --release`).
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { startSimulator, launchBrowser, openPage, root } from "./support.mjs";
+import { startSimulator, launchBrowser, openPage, root, genesysAgentFrame } from "./support.mjs";
 
 const sim = await startSimulator(["--agent", "none"]);
 const browser = await launchBrowser();
 
-const frame = (text, at, direction = "Outbound") =>
-  JSON.stringify({
-    type: "message",
-    class: "StructuredMessage",
-    code: 200,
-    body: {
-      text,
-      type: "Text",
-      direction,
-      id: randomUUID(),
-      channel: { time: new Date(at).toISOString(), type: "Private", from: { nickname: "Ava" }, to: {} },
-      content: [],
-      originatingEntity: "Bot",
-    },
-  });
+const frame = (text, at) => genesysAgentFrame(text, at, { nickname: "Ava", origin: "Bot" });
 
 try {
   for (const scheme of ["light", "dark"]) {

@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests and the benchmarks: a simulator on a free port serving
 // the release build, and headless Chromium.
 import { spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -134,4 +134,23 @@ export async function codeFor(sim, redirectUri, subject = "user-ada") {
   if (answer.status !== 303) throw new Error(`the provider answered ${answer.status}`);
   const code = new URL(answer.headers.get("location")).searchParams.get("code");
   return { code, redirectUri, codeVerifier };
+}
+
+/** An agent's (or a bot's) text as Genesys Cloud pushes it, timed `at` by the service,
+ * for `/control/genesys/sessions/{token}/push`. */
+export function genesysAgentFrame(text, at, { nickname = "Ana", origin = "Human" } = {}) {
+  return JSON.stringify({
+    type: "message",
+    class: "StructuredMessage",
+    code: 200,
+    body: {
+      text,
+      type: "Text",
+      direction: "Outbound",
+      id: randomUUID(),
+      channel: { time: new Date(at).toISOString(), type: "Private", from: { nickname }, to: {} },
+      content: [],
+      originatingEntity: origin,
+    },
+  });
 }

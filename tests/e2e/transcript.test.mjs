@@ -1,9 +1,9 @@
-// The transcript's times and days in the visitor's language and time zone, in Genesys
-// Cloud mode (whose messages carry the service's time), on the example shop's page.
+// The transcript in Genesys Cloud mode (whose messages carry the service's time), on the
+// example shop's page: times and days in the visitor's language and time zone, and
+// agents' Markdown.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { startSimulator, launchBrowser, openPage } from "./support.mjs";
+import { startSimulator, launchBrowser, openPage, genesysAgentFrame } from "./support.mjs";
 
 let sim;
 let browser;
@@ -18,22 +18,7 @@ after(async () => {
   await sim?.stop();
 });
 
-function agentFrame(text, at) {
-  return JSON.stringify({
-    type: "message",
-    class: "StructuredMessage",
-    code: 200,
-    body: {
-      text,
-      type: "Text",
-      direction: "Outbound",
-      id: randomUUID(),
-      channel: { time: new Date(at).toISOString(), type: "Private", from: { nickname: "Ana" }, to: {} },
-      content: [],
-      originatingEntity: "Human",
-    },
-  });
-}
+const agentFrame = (text, at) => genesysAgentFrame(text, at);
 
 // 15:30 UTC on 2 March is the morning of Monday 2 March in New York and half past
 // midnight on Tuesday 3 March in Tokyo.
